@@ -1,0 +1,240 @@
+# -*- coding: utf-8 -*-
+# Copyright: entra.graph contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Sign-in to Microsoft Entra ID with MSAL, for every method a pipeline uses.
+
+``auto`` picks the first method whose inputs are present: a ready access
+token, a client certificate, a client secret, a federated token file, and
+last a managed identity (which needs no input, as on an Azure VM).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import traceback
+
+from ansible_collections.entra.graph.plugins.module_utils.errors import (
+    AuthenticationError,
+    ConfigurationError,
+    MissingLibraryError,
+)
+from ansible_collections.entra.graph.plugins.module_utils.transport import MsalHttpClient
+
+AUTO_ORDER = ('access_token', 'client_certificate', 'client_secret', 'workload_identity', 'managed_identity')
+
+
+def choose_auth_method(settings):
+    """The method ``settings`` asks for, or the one ``auto`` finds inputs for."""
+    if settings.auth_method != 'auto':
+        return settings.auth_method
+    present = {
+        'access_token': settings.access_token,
+        'client_certificate': settings.client_certificate_path,
+        'client_secret': settings.client_secret,
+        'workload_identity': settings.federated_token_file,
+    }
+    for method in AUTO_ORDER:
+        if method == 'managed_identity' or present[method]:
+            return method
+    return 'managed_identity'  # pragma: no cover - the loop always returns
+
+
+# What each method needs: (attribute, option name, environment variables).
+_REQUIRED = {
+    'client_secret': (
+        ('tenant', 'tenant', 'AZURE_TENANT_ID'), ('client_id', 'client_id', 'AZURE_CLIENT_ID'),
+        ('client_secret', 'client_secret', 'AZURE_CLIENT_SECRET')),
+    'client_certificate': (
+        ('tenant', 'tenant', 'AZURE_TENANT_ID'), ('client_id', 'client_id', 'AZURE_CLIENT_ID'),
+        ('client_certificate_path', 'client_certificate_path', 'AZURE_CLIENT_CERTIFICATE_PATH')),
+    'workload_identity': (
+        ('tenant', 'tenant', 'AZURE_TENANT_ID'), ('client_id', 'client_id', 'AZURE_CLIENT_ID'),
+        ('federated_token_file', 'federated_token_file', 'AZURE_FEDERATED_TOKEN_FILE')),
+    'access_token': (('access_token', 'access_token', None),),
+    'managed_identity': (),
+}
+
+
+def check_required(settings, method):
+    missing = [(option, env) for attr, option, env in _REQUIRED[method] if not getattr(settings, attr)]
+    if missing:
+        names = ', '.join(option if env is None else '%s (or %s)' % (option, env) for option, env in missing)
+        raise ConfigurationError('auth_method=%s needs %s' % (method, names), option=missing[0][0])
+
+
+class TokenProvider:
+    """Gets one Graph access token per task, lazily, on the first Graph call."""
+
+    def __init__(self, settings, transport, token_cache=None):
+        self.settings = settings
+        self.transport = transport
+        self.method = choose_auth_method(settings)
+        self.token_cache = token_cache
+        check_required(settings, self.method)
+        self._token = None
+        # Read and check local files now, so a bad path fails before any request.
+        self._credential = _CREDENTIAL_READERS[self.method](settings) if self.method in _CREDENTIAL_READERS else None
+
+    def token(self):
+        if self._token is None:
+            if self.method == 'access_token':
+                self._token = self.settings.access_token
+            else:
+                self._token = self._from_cache() or self._acquire()
+        return self._token
+
+    def _from_cache(self):
+        # A hit here skips importing MSAL and the authority's discovery document altogether.
+        if self.token_cache is None or self.method == 'managed_identity':
+            return None
+        return self.token_cache.cached_token(self.settings.client_id, self.settings.authority, self.settings.scope)
+
+    def _acquire(self):
+        msal = import_msal()
+        http_client = MsalHttpClient(self.transport)
+        cache = self.token_cache.msal_cache(msal) if self.token_cache else None
+        if self.method == 'managed_identity':
+            result = _managed_identity_token(msal, self.settings, http_client, cache)
+        else:
+            result = _confidential_client_token(msal, self.settings, http_client, self._credential, cache)
+        if self.token_cache:
+            self.token_cache.save()
+        if 'access_token' not in result:
+            raise authentication_error(self.method, self.settings, result)
+        return result['access_token']
+
+
+def import_msal():
+    try:
+        import msal
+    except ImportError:
+        raise MissingLibraryError('msal', traceback.format_exc())
+    return msal
+
+
+def _confidential_client_token(msal, settings, http_client, credential, cache):
+    try:
+        app = msal.ConfidentialClientApplication(
+            settings.client_id,
+            client_credential=credential,
+            authority=settings.authority,
+            http_client=http_client,
+            instance_discovery=settings.instance_discovery,
+            token_cache=cache,
+        )
+    except ValueError as exc:
+        # MSAL raises ValueError when the authority's discovery document is missing or unusable.
+        raise AuthenticationError('Sign-in could not use the authority %s: %s' % (settings.authority, exc))
+    return app.acquire_token_for_client(scopes=[settings.scope])
+
+
+def _managed_identity_token(msal, settings, http_client, cache):
+    if settings.client_id:
+        identity = msal.UserAssignedManagedIdentity(client_id=settings.client_id)
+    else:
+        identity = msal.SystemAssignedManagedIdentity()
+    client = msal.ManagedIdentityClient(identity, http_client=http_client, token_cache=cache)
+    try:
+        return client.acquire_token_for_client(resource=settings.graph_endpoint)
+    except ValueError as exc:
+        # An endpoint that answers with something other than JSON (not a managed identity service).
+        return {'error': 'invalid_response', 'error_description': 'the managed identity endpoint did not answer with JSON: %s' % exc}
+
+
+def _read_client_secret(settings):
+    return settings.client_secret
+
+
+def _read_client_certificate(settings):
+    """MSAL's credential dict from a PEM holding the private key and the certificate."""
+    path = settings.client_certificate_path
+    data = _read_file(path, 'client_certificate_path')
+    try:
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes, serialization
+    except ImportError:
+        raise MissingLibraryError('cryptography', traceback.format_exc())
+    password = settings.client_certificate_password
+    try:
+        key = serialization.load_pem_private_key(data, password=password.encode('utf-8') if password else None)
+    except TypeError as exc:
+        # cryptography's TypeError says whether a password was missing or not expected.
+        option = 'client_certificate_password'
+        raise ConfigurationError('client_certificate_path %s: %s (check %s)' % (path, exc, option), option=option)
+    except ValueError:
+        if password:
+            raise ConfigurationError('client_certificate_path %s: no private key could be read with the given '
+                                     'client_certificate_password (wrong password, or no PEM private key in the file)'
+                                     % path, option='client_certificate_password')
+        raise ConfigurationError('client_certificate_path %s holds no PEM private key; it needs the private key '
+                                 'and the certificate, both PEM' % path, option='client_certificate_path')
+    try:
+        cert = x509.load_pem_x509_certificate(data)
+    except ValueError:
+        raise ConfigurationError('client_certificate_path %s holds no PEM certificate; it needs the private key '
+                                 'and the certificate, both PEM' % path, option='client_certificate_path')
+    private_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                    serialization.NoEncryption()).decode('ascii')
+    public_pem = cert.public_bytes(serialization.Encoding.PEM).decode('ascii')
+    return {
+        'private_key': private_pem,
+        'thumbprint': cert.fingerprint(hashes.SHA1()).hex().upper(),  # nosec - x5t is SHA-1 by definition
+        'public_certificate': public_pem,
+    }
+
+
+def _read_federated_token(settings):
+    path = settings.federated_token_file
+    _read_assertion(path)
+
+    def assertion():
+        # Read each time: the platform rotates the file while a process may live on.
+        return _read_assertion(path)
+    return {'client_assertion': assertion}
+
+
+def _read_assertion(path):
+    token = _read_file(path, 'federated_token_file').decode('utf-8', 'replace').strip()
+    if token.count('.') != 2:
+        raise ConfigurationError('federated_token_file %s does not hold a JWT (expected three dot-separated parts)' % path,
+                                 option='federated_token_file')
+    return token
+
+
+def _read_file(path, option):
+    try:
+        with open(path, 'rb') as handle:
+            data = handle.read()
+    except (IOError, OSError) as exc:
+        raise ConfigurationError('%s %s cannot be read: %s' % (option, path, exc.strerror or exc), option=option)
+    if not data.strip():
+        raise ConfigurationError('%s %s is empty' % (option, path), option=option)
+    return data
+
+
+_CREDENTIAL_READERS = {
+    'client_secret': _read_client_secret,
+    'client_certificate': _read_client_certificate,
+    'workload_identity': _read_federated_token,
+}
+
+
+def authentication_error(method, settings, result):
+    """An AuthenticationError from MSAL's error dict; its description carries the AADSTS code."""
+    error = result.get('error') or 'unknown_error'
+    description = ' '.join((result.get('error_description') or '').split())
+    # Entra appends trace and correlation ids and a timestamp; keep the ids as details.
+    for marker in (' Trace ID:', ' Correlation ID:', ' Timestamp:'):
+        cut = description.find(marker)
+        if cut != -1:
+            description = description[:cut]
+    where = 'the managed identity endpoint' if method == 'managed_identity' else settings.authority
+    text = 'Sign-in with auth_method=%s to %s failed: %s' % (method, where, error)
+    if description:
+        text += ': %s' % description
+    codes = result.get('error_codes')
+    return AuthenticationError(text, auth_error=error, error_codes=codes,
+                               correlation_id=result.get('correlation_id'), trace_id=result.get('trace_id'))

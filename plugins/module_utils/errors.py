@@ -1,0 +1,62 @@
+# -*- coding: utf-8 -*-
+# Copyright: entra.graph contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Exceptions that carry everything a failed task should tell its user.
+
+Every failure the collection can meet is raised as one of these and turned
+into ``fail_json`` in one place, so messages stay consistent and no code path
+ends in a traceback.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class EntraGraphError(Exception):
+    """Base class: ``message`` is for people, ``details`` become result keys."""
+
+    def __init__(self, message, **details):
+        super(EntraGraphError, self).__init__(message)
+        self.message = message
+        self.details = dict((k, v) for k, v in details.items() if v is not None)
+
+
+class ConfigurationError(EntraGraphError):
+    """An option is missing, malformed or contradicts another; raised before any request."""
+
+    def __init__(self, message, option=None):
+        super(ConfigurationError, self).__init__(message, option=option)
+
+
+class MissingLibraryError(EntraGraphError):
+    """A Python library the chosen code path needs is not importable."""
+
+    def __init__(self, library, import_error):
+        super(MissingLibraryError, self).__init__('The Python library %s is required' % library)
+        self.library = library
+        self.import_error = import_error
+
+
+class TransportError(EntraGraphError):
+    """The request never produced an HTTP answer: TLS, DNS, refused, reset or timed out."""
+
+
+class AuthenticationError(EntraGraphError):
+    """Microsoft Entra ID (or the managed identity endpoint) refused to issue a token."""
+
+
+class GraphError(EntraGraphError):
+    """Microsoft Graph answered with an error status or a body that cannot be used."""
+
+    def __init__(self, message, status=None, error_code=None, request_id=None, client_request_id=None):
+        super(GraphError, self).__init__(
+            message, status=status, error_code=error_code, request_id=request_id, client_request_id=client_request_id)
+        self.status = status
+        self.error_code = error_code
+
+
+class StateError(EntraGraphError):
+    """The object is not in a state from which the requested state can be reached."""

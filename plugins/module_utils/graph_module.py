@@ -1,0 +1,61 @@
+# -*- coding: utf-8 -*-
+# Copyright: entra.graph contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""What every module of the collection does the same way: the connection options,
+building the Graph client, and turning any failure into ``fail_json``."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.entra.graph.plugins.module_utils.connection import ConnectionSettings, connection_argument_spec
+from ansible_collections.entra.graph.plugins.module_utils.errors import EntraGraphError, MissingLibraryError
+from ansible_collections.entra.graph.plugins.module_utils.retry import RetryPolicy
+
+
+class GraphModule:
+    """An AnsibleModule with the connection options and a lazily built Graph client."""
+
+    def __init__(self, argument_spec, **kwargs):
+        spec = connection_argument_spec()
+        spec.update(argument_spec)
+        self.ansible = AnsibleModule(argument_spec=spec, **kwargs)
+        self.params = self.ansible.params
+        self.check_mode = self.ansible.check_mode
+        self.diff_mode = self.ansible._diff
+        self._client = None
+
+    @property
+    def client(self):
+        if self._client is None:
+            self._client = self._connect()
+        return self._client
+
+    def _connect(self):
+        # Imported here so a module that fails validation never pays for requests.
+        from ansible_collections.entra.graph.plugins.module_utils.auth import TokenProvider
+        from ansible_collections.entra.graph.plugins.module_utils.graph_client import GraphClient
+        from ansible_collections.entra.graph.plugins.module_utils.token_cache import token_cache_for
+        from ansible_collections.entra.graph.plugins.module_utils.transport import Transport, build_session
+
+        settings = ConnectionSettings(self.params)
+        if not settings.validate_certs:
+            self.ansible.warn('validate_certs is false: TLS certificates of Microsoft Entra ID and Microsoft Graph are not '
+                              'verified, so a machine in the middle could read the access token')
+        transport = Transport(build_session(settings), RetryPolicy(max_retries=settings.max_retries), settings.timeout)
+        tokens = TokenProvider(settings, transport, token_cache=token_cache_for(settings, self.ansible.warn))
+        return GraphClient(transport, settings.graph_endpoint, tokens)
+
+    def run(self, decide):
+        """Call ``decide(self)`` and exit with its result dict, or fail with what went wrong."""
+        try:
+            result = decide(self)
+        except MissingLibraryError as exc:
+            self.ansible.fail_json(msg=missing_required_lib(exc.library), exception=exc.import_error)
+        except EntraGraphError as exc:
+            self.ansible.fail_json(msg=exc.message, **exc.details)
+        self.ansible.exit_json(**result)

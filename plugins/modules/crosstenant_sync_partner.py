@@ -1,0 +1,386 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: entra.graph contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: crosstenant_sync_partner
+short_description: Manage a partner's cross-tenant identity synchronization policy in Microsoft Entra ID
+version_added: 0.1.0
+description:
+  - Creates, updates, deletes and restores the Microsoft Graph beta object C(crossTenantIdentitySyncPolicyPartner),
+    which says whether users (and groups) of a partner tenant may be synchronized into your tenant.
+  - The object lives in one of two Graph collections, chosen with O(location). V(deleted_items) is
+    C(/policies/deletedItems/crossTenantSyncPolicyPartners); V(partner_policy) is the live policy at
+    C(/policies/crossTenantAccessPolicy/partners/{tenantId}/identitySynchronization).
+  - The object is read first, and written only when it differs from the options that are set;
+    options left out keep the object's current value.
+author:
+  - entra.graph contributors
+options:
+  tenant_id:
+    description:
+      - The partner tenant's ID, a GUID. It is the object's key.
+    type: str
+    required: true
+  display_name:
+    description:
+      - Display name of the policy; the partner tenant's name makes it easy to identify.
+    type: str
+  external_cloud_authorized_application_id:
+    description:
+      - The C(externalCloudAuthorizedApplicationId) property, sent as given.
+    type: str
+  user_sync_inbound:
+    description:
+      - Whether users may be synchronized from the partner tenant.
+      - Setting O(user_sync_inbound.is_sync_allowed=false) stops current user synchronization from the partner;
+        users already synchronized stay.
+    type: dict
+    suboptions:
+      is_sync_allowed:
+        description: Allow user synchronization from the partner tenant.
+        type: bool
+        required: true
+  group_sync_inbound:
+    description:
+      - Whether groups may be synchronized from the partner tenant.
+    type: dict
+    suboptions:
+      is_sync_allowed:
+        description: Allow group synchronization from the partner tenant.
+        type: bool
+        required: true
+  deleted_date_time:
+    description:
+      - When the policy was deleted, as an ISO 8601 date and time such as V(2025-06-18T23:11:01Z).
+      - A time without an offset is taken as UTC; the value is sent in UTC, as Graph returns it.
+      - Only for O(location=deleted_items) with O(state=present).
+    type: str
+  state:
+    description:
+      - V(present) creates the object when it is missing and updates it when it differs.
+      - V(absent) deletes it. In V(deleted_items) that is a permanent delete; in V(partner_policy)
+        Graph moves the policy into deleted items, from where it can be restored for 30 days.
+      - V(restored) restores the object from deleted items into the live partner policy, then applies
+        any options that are set. Nothing changes when the policy is already live; the task fails
+        when the object is in neither place. O(location) does not matter for V(restored).
+    type: str
+    choices: [present, absent, restored]
+    default: present
+  location:
+    description:
+      - Which Graph collection holds the object.
+      - V(deleted_items) is C(/policies/deletedItems/crossTenantSyncPolicyPartners).
+      - V(partner_policy) is C(/policies/crossTenantAccessPolicy/partners/{tenantId}/identitySynchronization),
+        the policy that is in force.
+    type: str
+    choices: [deleted_items, partner_policy]
+    default: deleted_items
+extends_documentation_fragment:
+  - entra.graph.connection
+  - entra.graph.connection.attributes
+attributes:
+  check_mode:
+    description: Every read happens and no write; the result says what would change.
+    support: full
+  diff_mode:
+    description: Returns the object before and after the change.
+    support: full
+notes:
+  - Updates use C(PUT) with the whole object (current values merged with the options that are set).
+    Graph's documentation describes C(PATCH) for the live policy, while its metadata
+    (C(UpdateRestrictions/UpdateMethod)) and the generated Graph SDKs use C(PUT); C(PUT) is the method
+    both agree creates the live policy, and it is idempotent, so a request retried after a lost answer cannot do harm.
+  - In V(partner_policy) Graph answers writes with C(204 No Content), so the returned object is the one
+    that was sent, merged with what was read before.
+  - A create (C(POST)) whose answer is lost to a timeout or a dropped connection is not blindly sent again;
+    the object is read first and counts as created if it is there.
+  - Permissions (application or delegated) - C(Policy.Read.All) to read,
+    C(Policy.ReadWrite.CrossTenantAccess) to write.
+'''
+
+EXAMPLES = r'''
+- name: Record a partner's sync policy in deleted items (client secret from the environment)
+  entra.graph.crosstenant_sync_partner:
+    tenant_id: 9c5d131d-b1c3-4fc4-9e3f-c6557947d551
+    display_name: Fabrikam
+    user_sync_inbound:
+      is_sync_allowed: true
+  environment:
+    AZURE_TENANT_ID: "{{ my_tenant_id }}"
+    AZURE_CLIENT_ID: "{{ my_client_id }}"
+    AZURE_CLIENT_SECRET: "{{ my_client_secret }}"
+
+- name: Allow user sync from Fabrikam in the live partner policy, signing in with a certificate
+  entra.graph.crosstenant_sync_partner:
+    tenant_id: 9c5d131d-b1c3-4fc4-9e3f-c6557947d551
+    location: partner_policy
+    display_name: Fabrikam
+    user_sync_inbound:
+      is_sync_allowed: true
+    auth_method: client_certificate
+    tenant: contoso.onmicrosoft.com
+    client_id: 00000000-0000-0000-0000-000000000001
+    client_certificate_path: /etc/ansible/entra-automation.pem
+    client_certificate_password: "{{ vault_certificate_password }}"
+
+- name: Sign in with workload identity federation (AKS, GitHub Actions OIDC)
+  entra.graph.crosstenant_sync_partner:
+    tenant_id: 9c5d131d-b1c3-4fc4-9e3f-c6557947d551
+    location: partner_policy
+    user_sync_inbound:
+      is_sync_allowed: false
+    auth_method: workload_identity
+    tenant: "{{ my_tenant_id }}"
+    client_id: "{{ my_client_id }}"
+    federated_token_file: /var/run/secrets/azure/tokens/azure-identity-token
+
+- name: Sign in with the user-assigned managed identity of the Azure host running the play
+  entra.graph.crosstenant_sync_partner:
+    tenant_id: 9c5d131d-b1c3-4fc4-9e3f-c6557947d551
+    location: partner_policy
+    group_sync_inbound:
+      is_sync_allowed: true
+    auth_method: managed_identity
+    client_id: 00000000-0000-0000-0000-000000000002
+
+- name: Use an access token obtained elsewhere, in the US Government cloud
+  entra.graph.crosstenant_sync_partner:
+    tenant_id: 9c5d131d-b1c3-4fc4-9e3f-c6557947d551
+    display_name: Fabrikam
+    auth_method: access_token
+    access_token: "{{ graph_token }}"
+    cloud_environment: us_gov
+
+- name: Preview a change without making it
+  entra.graph.crosstenant_sync_partner:
+    tenant_id: 9c5d131d-b1c3-4fc4-9e3f-c6557947d551
+    location: partner_policy
+    user_sync_inbound:
+      is_sync_allowed: false
+  check_mode: true
+  diff: true
+  register: preview
+
+- name: Set the connection once for every module of the collection
+  module_defaults:
+    group/entra.graph.graph:
+      tenant: "{{ my_tenant_id }}"
+      client_id: "{{ my_client_id }}"
+      client_secret: "{{ my_client_secret }}"
+      token_cache: true
+  block:
+    - name: Delete the live policy (Graph keeps it in deleted items for 30 days)
+      entra.graph.crosstenant_sync_partner:
+        tenant_id: 9c5d131d-b1c3-4fc4-9e3f-c6557947d551
+        location: partner_policy
+        state: absent
+
+    - name: Bring it back
+      entra.graph.crosstenant_sync_partner:
+        tenant_id: 9c5d131d-b1c3-4fc4-9e3f-c6557947d551
+        state: restored
+
+    - name: Use the returned object in a later task
+      ansible.builtin.debug:
+        msg: "{{ ansible_facts.crosstenant_sync_partner.displayName }}"
+'''
+
+RETURN = r'''
+partner:
+  description:
+    - The object after the task, as Graph returns it (camelCase keys, C(@odata.context) dropped).
+    - An empty dict when the object does not exist after the task.
+    - In check mode, the object as it would be.
+  returned: always
+  type: dict
+  sample:
+    tenantId: 9c5d131d-b1c3-4fc4-9e3f-c6557947d551
+    displayName: Fabrikam
+    deletedDateTime: null
+    externalCloudAuthorizedApplicationId: null
+    userSyncInbound:
+      isSyncAllowed: true
+    groupSyncInbound: null
+  contains:
+    tenantId:
+      description: The partner tenant's ID.
+      type: str
+      returned: when the object exists
+    displayName:
+      description: Display name of the policy.
+      type: str
+      returned: when the object exists
+    deletedDateTime:
+      description: When the policy was deleted; null for a live policy.
+      type: str
+      returned: when the object exists
+    externalCloudAuthorizedApplicationId:
+      description: The C(externalCloudAuthorizedApplicationId) property.
+      type: str
+      returned: when the object exists
+    userSyncInbound:
+      description: Whether users may be synchronized from the partner tenant, as C(isSyncAllowed).
+      type: dict
+      returned: when the object exists
+    groupSyncInbound:
+      description: Whether groups may be synchronized from the partner tenant, as C(isSyncAllowed).
+      type: dict
+      returned: when the object exists
+changed_properties:
+  description: The properties that were (or in check mode would be) written because they differed.
+  returned: always
+  type: list
+  elements: str
+  sample: [displayName, userSyncInbound]
+ansible_facts:
+  description: Facts set by the module.
+  returned: always
+  type: dict
+  contains:
+    crosstenant_sync_partner:
+      description: The same object as RV(partner).
+      returned: always
+      type: dict
+diff:
+  description: The object before and after the task, in diff mode.
+  returned: when diff mode is on
+  type: dict
+  contains:
+    before:
+      description: The object before the task; empty when it did not exist.
+      type: dict
+      returned: when diff mode is on
+    after:
+      description: The object after the task; empty when it does not exist after it.
+      type: dict
+      returned: when diff mode is on
+status:
+  description: The HTTP status of the failed Graph request.
+  returned: on a Graph failure
+  type: int
+  sample: 403
+error_code:
+  description: Graph's C(error.code) of the failed request.
+  returned: on a Graph failure that carries one
+  type: str
+  sample: Authorization_RequestDenied
+request_id:
+  description: Graph's C(request-id) of the failed request, for Microsoft support.
+  returned: on a Graph failure
+  type: str
+client_request_id:
+  description: The C(client-request-id) the module sent with the failed request.
+  returned: on a Graph failure
+  type: str
+'''
+
+from ansible_collections.entra.graph.plugins.module_utils.errors import ConfigurationError, StateError
+from ansible_collections.entra.graph.plugins.module_utils.graph_module import GraphModule
+from ansible_collections.entra.graph.plugins.module_utils.partner import (
+    DeletedItems,
+    PartnerPolicy,
+    complete,
+    desired_properties,
+    differences,
+    merged,
+    partner_argument_spec,
+    store_for,
+    validate_tenant_id,
+)
+
+
+def ensure_present(module, store, tenant_id, desired):
+    """Create the object when missing, bring it to ``desired`` when it differs."""
+    current = store.get(tenant_id)
+    if current is None:
+        after = complete(dict(desired, tenantId=tenant_id))
+        if not module.check_mode:
+            after = store.create(tenant_id, desired) or after
+        return outcome({}, after, sorted(desired))
+    return update(module, store, tenant_id, current, desired)
+
+
+def update(module, store, tenant_id, current, desired, changed=False):
+    changed_properties = differences(current, desired)
+    if not changed_properties:
+        return outcome(current, current, [], changed=changed)
+    after = merged(current, desired)
+    if not module.check_mode:
+        store.replace(tenant_id, after)
+    return outcome(current, after, changed_properties)
+
+
+def ensure_absent(module, store, tenant_id):
+    current = store.get(tenant_id)
+    if current is None:
+        return outcome({}, {}, [])
+    if not module.check_mode:
+        store.delete(tenant_id)
+    return outcome(current, {}, [], changed=True)
+
+
+def ensure_restored(module, tenant_id, desired):
+    """Make the policy live again from deleted items; a live policy is left (or brought) as desired."""
+    live = PartnerPolicy(module.client)
+    current = live.get(tenant_id)
+    if current is not None:
+        return update(module, live, tenant_id, current, desired)
+    deleted = DeletedItems(module.client)
+    before = deleted.get(tenant_id)
+    if before is None:
+        raise StateError('tenant_id %s has no cross-tenant sync policy in deleted items and none in the partner policy, '
+                         'so there is nothing to restore; use state=present to create one' % tenant_id)
+    restored = before
+    if not module.check_mode:
+        restored = deleted.restore(tenant_id) or live.get(tenant_id) or before
+    result = update(module, live, tenant_id, restored, desired, changed=True)
+    result['diff']['before'] = before
+    return result
+
+
+def outcome(before, after, changed_properties, changed=None):
+    if changed is None:
+        changed = before != after
+    return dict(changed=changed, partner=after, changed_properties=changed_properties,
+                diff=dict(before=before, after=after))
+
+
+def decide(module):
+    params = module.params
+    tenant_id = validate_tenant_id(params['tenant_id'])
+    state = params['state']
+    location = params['location']
+    if params.get('deleted_date_time') is not None and (state == 'restored' or location != 'deleted_items'):
+        raise ConfigurationError('deleted_date_time applies only to location=deleted_items with state=present; '
+                                 'a live policy has no deletion time', option='deleted_date_time')
+    desired = desired_properties(params)
+
+    if state == 'restored':
+        result = ensure_restored(module, tenant_id, desired)
+    elif state == 'absent':
+        result = ensure_absent(module, store_for(location, module.client), tenant_id)
+    else:
+        result = ensure_present(module, store_for(location, module.client), tenant_id, desired)
+
+    if not module.diff_mode:
+        del result['diff']
+    result['ansible_facts'] = dict(crosstenant_sync_partner=result['partner'])
+    return result
+
+
+def main():
+    argument_spec = partner_argument_spec()
+    argument_spec.update(state=dict(type='str', default='present', choices=['present', 'absent', 'restored']))
+    module = GraphModule(argument_spec=argument_spec, supports_check_mode=True)
+    module.run(decide)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,119 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: entra.graph contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: crosstenant_sync_partner_info
+short_description: Read partners' cross-tenant identity synchronization policies from Microsoft Entra ID
+version_added: 0.1.0
+description:
+  - Reads C(crossTenantIdentitySyncPolicyPartner) objects from Microsoft Graph beta, one by O(tenant_id) or all of them.
+  - Never changes anything.
+author:
+  - entra.graph contributors
+options:
+  tenant_id:
+    description:
+      - The partner tenant's ID, a GUID. Without it, every object in O(location) is returned.
+    type: str
+  location:
+    description:
+      - Which Graph collection to read.
+      - V(deleted_items) is C(/policies/deletedItems/crossTenantSyncPolicyPartners); the whole list follows
+        every C(@odata.nextLink) page.
+      - V(partner_policy) is the live policy of each partner configuration under
+        C(/policies/crossTenantAccessPolicy/partners); the whole list reads every partner configuration,
+        then each one's C(identitySynchronization).
+    type: str
+    choices: [deleted_items, partner_policy]
+    default: deleted_items
+extends_documentation_fragment:
+  - entra.graph.connection
+  - entra.graph.connection.attributes
+attributes:
+  check_mode:
+    description: The module only reads, in check mode as otherwise.
+    support: full
+  diff_mode:
+    description: The module changes nothing, so there is no diff.
+    support: none
+notes:
+  - Permissions (application or delegated) - C(Policy.Read.All).
+'''
+
+EXAMPLES = r'''
+- name: Read one partner's live sync policy
+  entra.graph.crosstenant_sync_partner_info:
+    tenant_id: 9c5d131d-b1c3-4fc4-9e3f-c6557947d551
+    location: partner_policy
+  register: fabrikam
+
+- name: Fail when user sync from Fabrikam is not allowed
+  ansible.builtin.assert:
+    that:
+      - fabrikam.partners | length == 1
+      - fabrikam.partners[0].userSyncInbound.isSyncAllowed
+
+- name: List every deleted sync policy that can still be restored
+  entra.graph.crosstenant_sync_partner_info:
+    location: deleted_items
+  register: deleted
+
+- name: Show their tenant IDs
+  ansible.builtin.debug:
+    msg: "{{ deleted.partners | map(attribute='tenantId') | list }}"
+'''
+
+RETURN = r'''
+partners:
+  description:
+    - The objects as Graph returns them (camelCase keys, C(@odata.context) dropped).
+    - With O(tenant_id), one item, or none when that partner has no object in O(location).
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - tenantId: 01d0e717-bc90-46ba-94a9-71b4a811fddb
+      displayName: null
+      deletedDateTime: "2025-06-18T23:11:01Z"
+      externalCloudAuthorizedApplicationId: null
+      userSyncInbound: null
+      groupSyncInbound: null
+'''
+
+from ansible_collections.entra.graph.plugins.module_utils.graph_module import GraphModule
+from ansible_collections.entra.graph.plugins.module_utils.partner import LOCATIONS, store_for, validate_tenant_id
+
+
+def read(module):
+    tenant_id = module.params.get('tenant_id')
+    if tenant_id is not None:
+        tenant_id = validate_tenant_id(tenant_id)
+    store = store_for(module.params['location'], module.client)
+    if tenant_id is None:
+        partners = store.list()
+    else:
+        found = store.get(tenant_id)
+        partners = [] if found is None else [found]
+    return dict(changed=False, partners=partners)
+
+
+def main():
+    module = GraphModule(
+        argument_spec=dict(
+            tenant_id=dict(type='str'),
+            location=dict(type='str', default='deleted_items', choices=list(LOCATIONS)),
+        ),
+        supports_check_mode=True,
+    )
+    module.run(read)
+
+
+if __name__ == '__main__':
+    main()
