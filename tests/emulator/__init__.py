@@ -1,0 +1,13 @@
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""A local Microsoft Entra ID + Microsoft Graph beta stand-in over TLS, for end-to-end tests.
+
+    from tests.emulator import Emulator
+    emu = Emulator(state_dir).start()
+    emu.info["base_url"], emu.info["ca_path"], emu.info["client_id"], ...
+    emu.stop()
+
+Or as a process: python -m tests.emulator --port 0 --state-dir DIR (prints one JSON line)."""
+
+from .server import Emulator, Fault
+
+__all__ = ["Emulator", "Fault"]
