@@ -1,4 +1,8 @@
-# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# -*- coding: utf-8 -*-
+# Copyright: entra.graph contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
 """python -m tests.emulator --port 0 --state-dir DIR [--page-size N] [--latency-ms N]
 
 Prints one line of JSON (the same as DIR/emulator.json) once it is ready, then serves until

@@ -1,4 +1,8 @@
-# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# -*- coding: utf-8 -*-
+# Copyright: entra.graph contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
 """The Microsoft Graph beta side of the emulator: crossTenantIdentitySyncPolicyPartner in
 deleted items and under the partner policy, with Graph's status codes and error bodies.
 

@@ -1,4 +1,8 @@
-# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# -*- coding: utf-8 -*-
+# Copyright: entra.graph contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
 """The Microsoft Entra ID side of the emulator: one directory (tenant), its app registrations
 and managed identities, the v2.0 sign-in endpoints, the two managed identity endpoints
 (App Service and IMDS), and the access tokens Graph accepts."""

@@ -1,4 +1,8 @@
-# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# -*- coding: utf-8 -*-
+# Copyright: entra.graph contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
 """Keys and certificates the emulator needs: a private CA for TLS, the server
 certificate, client certificates for certificate sign-in, and RSA signing keys."""
 

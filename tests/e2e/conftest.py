@@ -1,0 +1,119 @@
+# -*- coding: utf-8 -*-
+# Copyright: entra.graph contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Fixtures for end-to-end tests against the local Entra + Graph emulator.
+
+``emulator`` (session) is one running emulator; ``emu`` is the same emulator, reset to an empty
+store with no faults, no latency and an empty request log before the test; ``emu_http`` is a
+requests session that trusts the emulator's CA and ignores proxy and CA variables of the machine."""
+
+import ipaddress
+import os
+import socket
+import sys
+import urllib.parse
+
+import pytest
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+if REPO not in sys.path:
+    # `tests` is a namespace package rooted at the repository, whichever directory pytest runs from.
+    sys.path.insert(0, REPO)
+
+CLOSED_PORT_URL = "http://127.0.0.1:9"
+# Managed identity endpoints a CI machine on Azure may define; off-loopback ones are dropped
+# together with their secrets.
+_MI_ENDPOINTS = {
+    "IDENTITY_ENDPOINT": ("IDENTITY_HEADER", "IDENTITY_SERVER_THUMBPRINT"),
+    "MSI_ENDPOINT": ("MSI_SECRET",),
+    "IMDS_ENDPOINT": (),
+}
+
+
+def _is_loopback_host(host):
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _drop_foreign_identity_endpoints():
+    for name, companions in _MI_ENDPOINTS.items():
+        value = os.environ.get(name)
+        if value is not None and not _is_loopback_host(urllib.parse.urlsplit(value).hostname or ""):
+            for var in (name,) + companions:
+                os.environ.pop(var, None)
+
+
+def _pin_imds_to_loopback():
+    # MSAL's managed identity code falls back to IMDS at 169.254.169.254 when nothing else is
+    # configured; point that fallback at a closed loopback port unless it already stays local.
+    value = os.environ.get("AZURE_POD_IDENTITY_AUTHORITY_HOST")
+    if not value or not _is_loopback_host(urllib.parse.urlsplit(value).hostname or ""):
+        os.environ["AZURE_POD_IDENTITY_AUTHORITY_HOST"] = CLOSED_PORT_URL
+
+
+_drop_foreign_identity_endpoints()
+_pin_imds_to_loopback()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _loopback_only():
+    """Refuse, inside the test process, any TCP connection that would leave the machine."""
+    original = socket.socket.connect
+    original_ex = socket.socket.connect_ex
+
+    def check(sock, address):
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and isinstance(address, tuple):
+            if not _is_loopback_host(str(address[0])):
+                raise ConnectionRefusedError("e2e tests only talk to 127.0.0.1; refused a connection to %s" % (address,))
+
+    def connect(sock, address):
+        check(sock, address)
+        return original(sock, address)
+
+    def connect_ex(sock, address):
+        check(sock, address)
+        return original_ex(sock, address)
+
+    socket.socket.connect = connect
+    socket.socket.connect_ex = connect_ex
+    try:
+        yield
+    finally:
+        socket.socket.connect = original
+        socket.socket.connect_ex = original_ex
+
+
+@pytest.fixture(scope="session")
+def emulator(tmp_path_factory):
+    from tests.emulator import Emulator
+
+    instance = Emulator(str(tmp_path_factory.mktemp("emulator"))).start()
+    try:
+        yield instance
+    finally:
+        instance.stop()
+
+
+@pytest.fixture
+def emu(emulator):
+    emulator.reset()
+    return emulator
+
+
+@pytest.fixture
+def emu_http(emulator):
+    import requests
+
+    session = requests.Session()
+    session.trust_env = False
+    session.verify = emulator.info["ca_path"]
+    try:
+        yield session
+    finally:
+        session.close()
