@@ -620,6 +620,14 @@ def test_control_api_objects_and_reset(emu, emu_http, graph):
     assert_graph_error(Graph(emu, emu_http, minted).delete(live(tid)), 403, "Authorization_RequestDenied")
 
 
+def test_token_lifetime_is_configurable(emu, emu_http):
+    assert emu_http.put(emu.info["control_url"] + "/config", json={"token_lifetime": 120}).json()["token_lifetime"] == 120
+    result = confidential(emu, emu_http, emu.info["client_id"], emu.info["client_secret"]).acquire_token_for_client(scopes=[emu.info["scope"]])
+    assert result["expires_in"] <= 119
+    claims = claims_of(result["access_token"])
+    assert claims["exp"] - claims["iat"] == 120
+
+
 def test_keep_alive_and_content_length(emu, token):
     context = ssl.create_default_context(cafile=emu.info["ca_path"])
     conn = http.client.HTTPSConnection("127.0.0.1", emu.port, context=context, timeout=5)

@@ -245,6 +245,9 @@ class Store:
                 complete(obj)
                 if name == PARTNER_POLICY:
                     obj["deletedDateTime"] = None
+                elif obj["deletedDateTime"] is None:
+                    # As on create: an item in deleted items records when it was deleted.
+                    obj["deletedDateTime"] = graph_time(utcnow_seconds())
                 table[obj["tenantId"]] = obj
             parsed[name] = table
         with self.lock:

@@ -411,7 +411,8 @@ class Emulator:
             self.set_latency(latency_ms)
         if token_lifetime is not None:
             self.settings.token_lifetime = _positive_int(token_lifetime, "token_lifetime")
-            self.directory.token_lifetime = self.settings.token_lifetime
+            if self.directory is not None:
+                self.directory.token_lifetime = self.settings.token_lifetime
         return self.settings.as_dict()
 
     def requests(self, kind=None):
