@@ -314,7 +314,8 @@ def update(module, store, tenant_id, current, desired, changed=False):
     after = merged(current, desired)
     if not module.check_mode:
         store.replace(tenant_id, after)
-    return outcome(current, after, changed_properties)
+    # Python's == says 1 == True, so a write is reported as a change by itself, not by comparing before and after.
+    return outcome(current, after, changed_properties, changed=True)
 
 
 def ensure_absent(module, store, tenant_id):
