@@ -161,14 +161,14 @@ def test_token_signature_verifies_against_published_jwks(emu, emu_http):
     assert claims["oid"]
 
 
-@pytest.mark.parametrize("style", ["sha1-thumbprint", "public-certificate"])
+@pytest.mark.parametrize("style", ["thumbprint", "thumbprint-and-certificate", "certificate"])
 def test_client_certificate(emu, emu_http, style):
     pem = read(emu.info["cert_path"])
     credential = {"private_key": pem}
-    if style == "sha1-thumbprint":
-        credential["thumbprint"] = emu.info["cert_thumbprint"]  # RS256 with x5t
-    else:
-        credential["public_certificate"] = pem  # PS256 with x5t#S256 and x5c
+    if style.startswith("thumbprint"):
+        credential["thumbprint"] = emu.info["cert_thumbprint"]  # RS256, x5t
+    if style.endswith("certificate"):
+        credential["public_certificate"] = pem  # x5c; without a thumbprint also PS256 and x5t#S256
     result = confidential(emu, emu_http, emu.info["cert_client_id"], credential).acquire_token_for_client(scopes=[emu.info["scope"]])
     assert "access_token" in result, result
     assert claims_of(result["access_token"])["appidacr"] == "2"
