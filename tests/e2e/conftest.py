@@ -117,3 +117,27 @@ def emu_http(emulator):
         yield session
     finally:
         session.close()
+
+
+@pytest.fixture(scope="session")
+def collection(tmp_path_factory):
+    """The collections path where the tarball built from this checkout is installed."""
+    from harness import build_and_install
+
+    path, dummy_tarball = build_and_install(str(tmp_path_factory.mktemp("collection")))
+    return path
+
+
+@pytest.fixture
+def connection(emu):
+    """Connection options that sign in to the emulator with the write-role app's client secret."""
+    info = emu.info
+    return dict(
+        auth_method="client_secret",
+        tenant=info["tenant"],
+        client_id=info["client_id"],
+        client_secret=info["client_secret"],
+        authority_host=info["authority_host"],
+        graph_endpoint=info["graph_endpoint"],
+        ca_path=info["ca_path"],
+    )
