@@ -99,6 +99,8 @@ class TokenCacheFile:
             text = self._load()
             if text:
                 try:
+                    if not _msal_cache_shape(json.loads(text)):
+                        raise ValueError('not an MSAL token cache')
                     cache.deserialize(text)
                 except (ValueError, TypeError, AttributeError):
                     self.warn('token cache %s was corrupt and has been discarded' % self.path)
@@ -129,3 +131,9 @@ class TokenCacheFile:
             self.warn('token cache %s could not be written: %s' % (self.path, exc))
             return
         cache.has_state_changed = False
+
+
+def _msal_cache_shape(data):
+    """MSAL's cache is an object of credential types, each an object of entries; it fails late on any other JSON."""
+    return isinstance(data, dict) and all(
+        isinstance(entries, dict) and all(isinstance(entry, dict) for entry in entries.values()) for entries in data.values())
