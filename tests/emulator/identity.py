@@ -141,6 +141,9 @@ class Directory:
         self.federated_subject = "system:serviceaccount:ansible:entra-graph"
 
         self.identity_header = secrets.token_urlsafe(24)
+        # Opt-in (record_tokens): every access token issued and client assertion received, so that
+        # tests can look for them in a client's output. None when off.
+        self.recorded = None
         self.principals = {}
         self.write_app = self._add(Principal("entra.graph emulator writer", [READ_ROLE, WRITE_ROLE]))
         self.write_secret = self._add_secret(self.write_app)
@@ -231,6 +234,15 @@ class Directory:
 
     # ---- tokens ---------------------------------------------------------------------------
 
+    def record_tokens(self, on):
+        """Start (with empty lists) or stop recording issued access tokens and received client assertions."""
+        self.recorded = {"access_tokens": [], "client_assertions": []} if on else None
+
+    def _record(self, kind, value):
+        recorded = self.recorded
+        if recorded is not None and value:
+            recorded[kind].append(value)
+
     def issue_token(self, principal, audience, lifetime=None, acr="1", roles=None):
         """An RS256 access token shaped like Entra's; returns (token, lifetime seconds)."""
         lifetime = self.token_lifetime if lifetime is None else lifetime
@@ -261,6 +273,7 @@ class Directory:
         if principal.managed:
             claims["xms_mirid"] = principal.resource_id
         token = jwt.encode(claims, self.signing_key, algorithm="RS256", headers={"kid": self.kid, "x5t": self.kid})
+        self._record("access_tokens", token)
         return token, lifetime
 
     def make_federated_assertion(self, subject=None, issuer=None, audience=FIC_AUDIENCE, lifetime=3600, key=None):
@@ -393,6 +406,7 @@ class Directory:
                              "The app requested an unsupported grant type '%s'." % grant_type)
         client_id = field.get("client_id") or basic_id
         assertion = field.get("client_assertion")
+        self._record("client_assertions", assertion)
         if not client_id and assertion:
             try:
                 client_id = jwt.decode(assertion, options={"verify_signature": False}).get("sub")

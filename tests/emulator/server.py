@@ -57,10 +57,10 @@ def _seconds(value, name):
 class Fault:
     """One injected failure, consumed by the next `count` requests it matches."""
 
-    _FIELDS = ("method", "path", "count", "kind", "status", "retry_after", "seconds", "body", "apply")
+    _FIELDS = ("method", "path", "count", "kind", "status", "retry_after", "seconds", "body", "apply", "content_type")
 
     def __init__(self, method="*", path=".*", count=1, kind="status", status=None, retry_after=None,
-                 seconds=None, body=None, apply=False):
+                 seconds=None, body=None, apply=False, content_type=None):
         if kind not in FAULT_KINDS:
             raise ValueError("kind must be one of %s" % ", ".join(FAULT_KINDS))
         if not isinstance(method, str) or not method:
@@ -88,6 +88,9 @@ class Fault:
         if not isinstance(apply, bool):
             raise ValueError("apply must be a boolean")
         self.apply = apply
+        if content_type is not None and (not isinstance(content_type, str) or not content_type.strip()):
+            raise ValueError("content_type must be a media type string")
+        self.content_type = content_type
 
     @classmethod
     def from_spec(cls, spec):
@@ -388,12 +391,14 @@ class Emulator:
     # ---- in-process control (the same operations as the control API) ----------------------
 
     def add_fault(self, method="*", path=".*", count=1, kind="status", status=None, retry_after=None,
-                  seconds=None, body=None, apply=False):
+                  seconds=None, body=None, apply=False, content_type=None):
         """Make the next `count` requests matching method and path (a regex searched in the path
         without query) fail. kinds: status (an error response), delay (sleep, then answer),
         drop (close without answering), hang (say nothing for `seconds`, then close).
-        With apply=True a write is carried out before the fault hides its response."""
-        return self.faults_set.add(Fault(method, path, count, kind, status, retry_after, seconds, body, apply)).as_dict()
+        With apply=True a write is carried out before the fault hides its response.
+        A `body` replaces the error body (a string is sent as is, as `content_type`, default text/plain)."""
+        return self.faults_set.add(
+            Fault(method, path, count, kind, status, retry_after, seconds, body, apply, content_type)).as_dict()
 
     def clear_faults(self):
         self.faults_set.clear()
@@ -427,6 +432,8 @@ class Emulator:
         self.faults_set.clear()
         self.log.clear()
         self.configure(**self._defaults.as_dict())
+        if self.directory is not None:
+            self.directory.record_tokens(False)
 
     def objects(self):
         return self.store.snapshot()
@@ -447,6 +454,20 @@ class Emulator:
         if roles is not None and not (isinstance(roles, list) and all(isinstance(r, str) for r in roles)):
             raise ValueError("roles must be a list of strings")
         return self.directory.issue_token(principal, audience or self.base_url, lifetime, roles=roles)[0]
+
+    def record_tokens(self, on=True):
+        """Opt-in: keep every access token issued and client assertion received from now on (off after reset)."""
+        if not isinstance(on, bool):
+            raise ValueError("on must be a boolean")
+        self.directory.record_tokens(on)
+
+    def recorded_tokens(self):
+        """{"recording": bool, "access_tokens": [...], "client_assertions": [...]} since record_tokens(True)."""
+        recorded = self.directory.recorded
+        if recorded is None:
+            return {"recording": False, "access_tokens": [], "client_assertions": []}
+        return {"recording": True, "access_tokens": list(recorded["access_tokens"]),
+                "client_assertions": list(recorded["client_assertions"])}
 
     def federated_assertion(self, subject=None, issuer=None, audience=None, lifetime=3600):
         """A token from the emulator's external OIDC issuer, for workload identity tests."""
@@ -495,8 +516,8 @@ class Emulator:
         headers = [("Retry-After", fault.retry_after)] if fault.retry_after is not None else []
         if fault.body is not None:
             if isinstance(fault.body, str):
-                return Response(fault.status, fault.body.encode("utf-8"), "text/plain; charset=utf-8", headers)
-            return Response.json(fault.status, fault.body, JSON_TYPE, headers)
+                return Response(fault.status, fault.body.encode("utf-8"), fault.content_type or "text/plain; charset=utf-8", headers)
+            return Response.json(fault.status, fault.body, fault.content_type or JSON_TYPE, headers)
         if kind in ("token", "discovery"):
             resp = self.directory.oauth_error(req, EntraError(
                 fault.status, "temporarily_unavailable", 90033, "A transient error has occurred. Please try again."))
@@ -622,6 +643,14 @@ class Emulator:
                 if not isinstance(spec, dict) or set(spec) - {"client_id", "audience", "lifetime", "roles"}:
                     return fail(400, "expected an object with client_id, audience, lifetime and/or roles")
                 return ok({"access_token": self.issue_token(**spec)}, 201)
+            elif name == "recorded-tokens":
+                if method == "GET":
+                    return ok(self.recorded_tokens())
+                if method == "PUT":
+                    if not isinstance(payload, dict) or set(payload) != {"on"}:
+                        return fail(400, 'expected {"on": true|false}')
+                    self.record_tokens(payload["on"])
+                    return ok(self.recorded_tokens())
             elif name == "assertions" and method == "POST":
                 spec = payload or {}
                 if not isinstance(spec, dict) or set(spec) - {"subject", "issuer", "audience", "lifetime"}:
