@@ -27,6 +27,15 @@ command -v "$PYTHON" >/dev/null 2>&1 || die "$PYTHON not found; set PYTHON to a 
     || die "$PYTHON is $("$PYTHON" -V 2>&1); ansible-core 2.19 needs Python 3.11 or newer"
 PY_ID=$("$PYTHON" -c 'import sys; print(sys.version.split()[0], sys.platform)')
 
+# One bootstrap at a time per checkout (scripts/test.sh and scripts/try.sh both call this one):
+# a second one waits instead of rebuilding a venv under the first.
+mkdir -p "$ROOT/build"
+exec 9>"$ROOT/build/.bootstrap.lock"
+if command -v flock >/dev/null 2>&1 && ! flock --nonblock 9; then
+    log "waiting for another bootstrap of this checkout to finish"
+    flock 9
+fi
+
 # ensure_venv DIR ID PIP-INSTALL-ARGS...
 # Create DIR as a virtual environment and pip install the arguments into it, unless the stamp
 # file in DIR says that was already done for this ID (a hash of what is installed) and interpreter.
