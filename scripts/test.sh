@@ -191,8 +191,10 @@ stage_e2e() {
 
 stage_lint() {
     # ansible-lint resolves entra.graph.* through the staged copy, and lints from there too, so
-    # that what it writes (its .ansible/ cache) stays under build/.
-    export ANSIBLE_COLLECTIONS_PATH=$COLLECTIONS
+    # that what it writes (its .ansible/ cache) stays under build/. Its own ANSIBLE_HOME keeps
+    # a copy of entra.graph installed in ~/.ansible/collections from shadowing the staged one
+    # (ansible-lint puts $ANSIBLE_HOME/collections first).
+    export ANSIBLE_COLLECTIONS_PATH=$COLLECTIONS ANSIBLE_HOME=$BUILD/ansible-lint-home
     cd "$STAGED"
     ansible-lint --version
     ansible-lint
