@@ -114,3 +114,34 @@ def run_playbook(collections, tasks=None, playbook=None, env=None, extra_vars=No
         with open(log) as handle:
             results = [json.loads(line) for line in handle if line.strip()]
     return PlaybookRun(proc, results)
+
+
+def module_task(name, module, args, **keywords):
+    """A task dict: ``module`` called with ``args``, plus task keywords such as ``register`` or ``environment``."""
+    task = {'name': name, module: args}
+    task.update(keywords)
+    return task
+
+
+def of_kind(entries, *kinds):
+    """The emulator request log entries whose ``kind`` is one of ``kinds``."""
+    return [entry for entry in entries if entry['kind'] in kinds]
+
+
+def diff_lines(output):
+    """The removed and added lines of every unified diff ``--diff`` printed, headers left out."""
+    return [line for line in output.splitlines()
+            if line[:1] in ('+', '-') and not line.startswith(('+++', '---'))]
+
+
+def task_output(output, task):
+    """What the default callback printed for the task named ``task``: its banner up to the next banner."""
+    lines = output.splitlines()
+    banner = 'TASK [%s]' % task
+    starts = [index for index, line in enumerate(lines) if line.startswith(banner)]
+    if not starts:
+        raise AssertionError('no output for task %r\n%s' % (task, output))
+    end = starts[-1] + 1
+    while end < len(lines) and not lines[end].startswith(('TASK [', 'PLAY RECAP', 'PLAY [')):
+        end += 1
+    return '\n'.join(lines[starts[-1]:end])
