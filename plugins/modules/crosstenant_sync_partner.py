@@ -341,6 +341,9 @@ def ensure_restored(module, tenant_id, desired):
     restored = before
     if not module.check_mode:
         restored = deleted.restore(tenant_id) or live.get(tenant_id) or before
+    # A live policy has no deletion time: Graph's restore answer carries the time of the restore and the
+    # deleted item its deletion time, but a GET of the live policy afterwards returns null.
+    restored = dict(restored, deletedDateTime=None)
     result = update(module, live, tenant_id, restored, desired, changed=True)
     result['diff']['before'] = before
     return result
