@@ -1,0 +1,178 @@
+# -*- coding: utf-8 -*-
+# Copyright: entra.graph contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""No secret reaches a result, a warning or a failure message, whatever the sign-in method and outcome."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+import requests
+
+from ansible_collections.entra.graph.plugins.module_utils.auth import TokenProvider
+from ansible_collections.entra.graph.plugins.module_utils.connection import ConnectionSettings
+from ansible_collections.entra.graph.plugins.module_utils.errors import EntraGraphError
+from ansible_collections.entra.graph.plugins.module_utils.graph_client import GraphClient
+from ansible_collections.entra.graph.plugins.module_utils.retry import RetryPolicy
+from ansible_collections.entra.graph.plugins.module_utils.transport import Transport, build_session
+from ansible_collections.entra.graph.plugins.modules import crosstenant_sync_partner, crosstenant_sync_partner_info
+from ansible_collections.entra.graph.tests.unit.helpers import cloud as fake
+from ansible_collections.entra.graph.tests.unit.plugins.modules.utils import run_module
+
+METHODS = ('client_secret', 'client_certificate', 'client_certificate_encrypted', 'workload_identity', 'managed_identity',
+           'access_token')
+
+
+@pytest.fixture
+def sign_in(pki, tmp_path, monkeypatch):
+    """Options for each sign-in method, with every secret it involves."""
+    token_file = tmp_path / 'federated-token'
+    token_file.write_text(fake.FEDERATED_TOKEN)
+    monkeypatch.setenv('IDENTITY_ENDPOINT', fake.APP_SERVICE_ENDPOINT)
+    monkeypatch.setenv('IDENTITY_HEADER', fake.APP_SERVICE_HEADER)
+    base = dict(tenant=fake.HOME_TENANT, client_id=fake.CLIENT_ID)
+    return {
+        'client_secret': dict(base, auth_method='client_secret', client_secret=fake.CLIENT_SECRET),
+        'client_certificate': dict(base, auth_method='client_certificate', client_certificate_path=pki.pem_path),
+        'client_certificate_encrypted': dict(base, auth_method='client_certificate', client_certificate_path=pki.encrypted_path,
+                                             client_certificate_password=pki.password),
+        'workload_identity': dict(base, auth_method='workload_identity', federated_token_file=str(token_file)),
+        'managed_identity': dict(auth_method='managed_identity'),
+        'access_token': dict(auth_method='access_token', access_token=fake.READY_TOKEN),
+    }
+
+
+def secrets(cloud, pki):
+    """Every secret the run involved: the configured ones, and the tokens and assertions that crossed the wire."""
+    found = set([fake.CLIENT_SECRET, pki.password, fake.READY_TOKEN, fake.FEDERATED_TOKEN, fake.APP_SERVICE_HEADER])
+    found.update(i['token'] for i in cloud.issued)
+    for request in cloud.token_requests():
+        for field in ('client_assertion', 'client_secret'):
+            if field in request.form:
+                found.add(request.form[field])
+    return found
+
+
+def assert_no_secret(result, cloud, pki):
+    for secret in secrets(cloud, pki):
+        assert secret not in result.stdout, 'a secret leaked into the task output'
+        # the token's signature part alone is still a secret
+        assert secret.split('.')[-1] not in result.stdout
+
+
+def graph_failure(cloud):
+    cloud.inject(kind='graph', status=403, body={'error': {'code': 'Authorization_RequestDenied', 'message': 'Insufficient privileges.'}})
+
+
+def graph_unreachable(cloud):
+    cloud.inject(kind='graph', times=10, exc=requests.exceptions.ConnectionError('Connection reset by peer'))
+
+
+def graph_html(cloud):
+    cloud.inject(kind='graph', status=500, headers={'Content-Type': 'text/html'}, body='<html><body>Internal error</body></html>')
+
+
+def graph_throttled(cloud):
+    cloud.inject(kind='graph', times=10, status=429, headers={'Retry-After': '0'},
+                 body={'error': {'code': 'TooManyRequests', 'message': 'Slow down.'}})
+
+
+def sign_in_refused(cloud):
+    cloud.inject(kind='token', status=401, body={'error': 'invalid_client', 'error_description': 'AADSTS7000215: Invalid client secret.',
+                                                 'error_codes': [7000215]})
+    cloud.inject(kind='mi_app_service', status=400, body={'statusCode': 400, 'message': 'No identity'})
+
+
+def sign_in_unreachable(cloud):
+    for kind in ('discovery', 'token', 'mi_app_service'):
+        cloud.inject(kind=kind, times=10, exc=requests.exceptions.ReadTimeout('read timed out'))
+
+
+OUTCOMES = {
+    'success': lambda cloud: None,
+    'graph_failure': graph_failure,
+    'graph_unreachable': graph_unreachable,
+    'graph_html': graph_html,
+    'graph_throttled': graph_throttled,
+    'sign_in_refused': sign_in_refused,
+    'sign_in_unreachable': sign_in_unreachable,
+}
+
+
+# Loading a certificate's key takes a tenth of a second; the certificate methods get the outcomes
+# in which their client assertion is on the wire, the others every outcome.
+CERTIFICATE_OUTCOMES = ('success', 'graph_failure', 'sign_in_refused')
+
+
+def cases(outcomes):
+    return [(method, outcome) for method in METHODS for outcome in sorted(outcomes)
+            if not method.startswith('client_certificate') or outcome in CERTIFICATE_OUTCOMES]
+
+
+@pytest.mark.parametrize('method, outcome', cases(OUTCOMES))
+def test_no_secret_in_the_output_of_the_module(cloud, pki, sign_in, method, outcome):
+    OUTCOMES[outcome](cloud)
+    cloud.put_live(displayName='Old')
+
+    retries = 1 if outcome == 'graph_throttled' else 0  # Retry-After: 0 keeps that one fast
+    result = run_module(crosstenant_sync_partner.main,
+                        dict(sign_in[method], tenant_id=fake.PARTNER, location='partner_policy', display_name='New',
+                             max_retries=retries, validate_certs=False, token_cache=False),
+                        diff=True)
+
+    signs_in = method != 'access_token'
+    assert result.failed == (outcome != 'success' and (signs_in or not outcome.startswith('sign_in'))), result
+    assert 'exception' not in result
+    assert_no_secret(result, cloud, pki)
+    if method != 'access_token' and outcome == 'success':
+        assert cloud.issued, 'the run must have signed in, or the check proves nothing'
+
+
+@pytest.mark.parametrize('method', METHODS)
+def test_no_secret_in_the_output_of_the_info_module(cloud, pki, sign_in, method):
+    cloud.put_deleted(displayName='Fabrikam')
+
+    result = run_module(crosstenant_sync_partner_info.main, sign_in[method], check_mode=True)
+
+    assert not result.failed, result
+    assert_no_secret(result, cloud, pki)
+
+
+@pytest.mark.parametrize('method', ['client_secret', 'client_certificate_encrypted', 'access_token'])
+def test_configured_secrets_are_masked_in_the_invocation(cloud, pki, sign_in, method):
+    result = run_module(crosstenant_sync_partner.main, dict(sign_in[method], tenant_id=fake.PARTNER, state='absent'))
+
+    args = result['invocation']['module_args']
+    for option in ('client_secret', 'client_certificate_password', 'access_token'):
+        if sign_in[method].get(option):
+            assert args[option] == 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
+
+
+# Ansible masks the values of no_log options in whatever a module prints, which would
+# hide a leak of those options from the tests above. The collection's own error
+# messages are checked here, before any masking.
+
+def _client(sign_in_options, policy=None):
+    settings = ConnectionSettings(dict(dict(max_retries=0, timeout=5), **sign_in_options))
+    transport = Transport(build_session(settings), policy or RetryPolicy(max_retries=0), settings.timeout)
+    return GraphClient(transport, settings.graph_endpoint, TokenProvider(settings, transport))
+
+
+@pytest.mark.parametrize('method, outcome', [
+    (method, outcome)
+    for method, outcome in cases(set(OUTCOMES) - set(['success', 'graph_throttled']))
+    if method != 'access_token' or not outcome.startswith('sign_in')  # a ready token involves no sign-in
+])
+def test_no_secret_in_the_collections_own_error_messages(cloud, pki, sign_in, method, outcome):
+    OUTCOMES[outcome](cloud)
+    client = _client(sign_in[method])
+
+    with pytest.raises(EntraGraphError) as caught:
+        client.get('/policies/deletedItems/crossTenantSyncPolicyPartners/' + fake.PARTNER)
+
+    text = '%s %r' % (caught.value.message, caught.value.details)
+    for secret in secrets(cloud, pki):
+        assert secret not in text
