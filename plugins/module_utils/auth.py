@@ -75,7 +75,8 @@ class TokenProvider:
         self.token_cache = token_cache
         check_required(settings, self.method)
         self._token = None
-        # Read and check local files now, so a bad path fails before any request.
+        # Read local files now, so a bad path fails before any request. A certificate is parsed (which
+        # imports cryptography) only when a sign-in needs it: a token from the cache needs neither.
         self._credential = _CREDENTIAL_READERS[self.method](settings) if self.method in _CREDENTIAL_READERS else None
 
     def token(self):
@@ -93,13 +94,16 @@ class TokenProvider:
         return self.token_cache.cached_token(self.settings.client_id, self.settings.authority, self.settings.scope)
 
     def _acquire(self):
+        credential = self._credential
+        if self.method == 'client_certificate':
+            credential = _certificate_credential(self.settings, credential)
         msal = import_msal()
         http_client = MsalHttpClient(self.transport)
         cache = self.token_cache.msal_cache(msal) if self.token_cache else None
         if self.method == 'managed_identity':
             result = _managed_identity_token(msal, self.settings, http_client, cache)
         else:
-            result = _confidential_client_token(msal, self.settings, http_client, self._credential, cache)
+            result = _confidential_client_token(msal, self.settings, http_client, credential, cache)
         if self.token_cache:
             self.token_cache.save()
         if 'access_token' not in result:
@@ -149,9 +153,13 @@ def _read_client_secret(settings):
 
 
 def _read_client_certificate(settings):
+    """The PEM file's bytes; ``_certificate_credential`` parses them when a sign-in needs them."""
+    return _read_file(settings.client_certificate_path, 'client_certificate_path')
+
+
+def _certificate_credential(settings, data):
     """MSAL's credential dict from a PEM holding the private key and the certificate."""
     path = settings.client_certificate_path
-    data = _read_file(path, 'client_certificate_path')
     try:
         from cryptography import x509
         from cryptography.hazmat.primitives import hashes, serialization
