@@ -191,6 +191,29 @@ def test_timed_out_or_gateway_timed_out_create_that_landed_is_not_posted_again(c
     assert sorted(stored_ids(emu)) == [timed_out, gateway]
 
 
+def test_delete_whose_answer_was_lost_is_done_not_failed(collection, emu, connection):
+    deleted, live = "11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222"
+    emu.set_objects({"deleted_items": [{"tenantId": deleted, "displayName": "Contoso"}],
+                     "partner_policy": [{"tenantId": live, "displayName": "Fabrikam"}]})
+    # Both deletes happen; one answer is lost with the connection, the other is a 504 from a gateway.
+    emu.add_fault(method="DELETE", path=item_path(deleted), count=1, kind="drop", apply=True)
+    emu.add_fault(method="DELETE", path="/partners/%s/identitySynchronization$" % live, count=1, status=504, apply=True)
+    tasks = [partner_task("permanent delete", tenant_id=deleted, state="absent"),
+             partner_task("soft delete", tenant_id=live, state="absent", location="partner_policy")]
+    run = run_playbook(collection, tasks, module_defaults=connection)
+    assert run.rc == 0, run.output
+    for name in ("permanent delete", "soft delete"):
+        result = run.result(name)
+        assert result["changed"] is True, result
+        assert result["partner"] == {}, result
+    # The retried DELETE found nothing left to delete: that is the outcome asked for.
+    assert sequence(emu) == [("GET", 200, None), ("DELETE", None, "drop"), ("DELETE", 404, None),
+                             ("GET", 200, None), ("DELETE", 504, "status"), ("DELETE", 404, None)]
+    objects = emu.objects()
+    assert objects["partner_policy"] == []
+    assert [item["tenantId"] for item in objects["deleted_items"]] == [live]
+
+
 # ---- TLS ------------------------------------------------------------------------------------------
 
 def test_tls_verification_validate_certs_and_ca_path(collection, emu, connection, tmp_path):
