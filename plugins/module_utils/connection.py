@@ -12,7 +12,7 @@ __metaclass__ = type
 
 import os
 
-from ansible.module_utils.basic import env_fallback
+from ansible.module_utils.errors import AnsibleFallbackNotFound
 from ansible.module_utils.six.moves.urllib.parse import urlparse
 
 from ansible_collections.entra.graph.plugins.module_utils.errors import ConfigurationError
@@ -47,26 +47,40 @@ KNOWN_AUTHORITY_HOSTS = frozenset([
 ])
 
 
+def nonblank_env_fallback(*names):
+    """The first of the environment variables that holds a value.
+
+    Unlike ansible-core's env_fallback, a variable set to an empty string does
+    not hide the next one: AWX renders an empty credential field as "", and the
+    AWX and azure-identity names of one setting may both be present.
+    """
+    for name in names:
+        value = os.environ.get(name)
+        if value is not None and value.strip():
+            return value
+    raise AnsibleFallbackNotFound
+
+
 def connection_argument_spec():
     """The argument spec for the connection options; every module merges it into its own."""
     return dict(
         auth_method=dict(type='str', default='auto', choices=list(AUTH_METHODS)),
-        tenant=dict(type='str', fallback=(env_fallback, ['AZURE_TENANT_ID', 'AZURE_TENANT'])),
-        client_id=dict(type='str', fallback=(env_fallback, ['AZURE_CLIENT_ID'])),
-        client_secret=dict(type='str', no_log=True, fallback=(env_fallback, ['AZURE_CLIENT_SECRET', 'AZURE_SECRET'])),
-        client_certificate_path=dict(type='path', fallback=(env_fallback, ['AZURE_CLIENT_CERTIFICATE_PATH'])),
-        client_certificate_password=dict(type='str', no_log=True, fallback=(env_fallback, ['AZURE_CLIENT_CERTIFICATE_PASSWORD'])),
-        federated_token_file=dict(type='path', fallback=(env_fallback, ['AZURE_FEDERATED_TOKEN_FILE'])),
+        tenant=dict(type='str', fallback=(nonblank_env_fallback, ['AZURE_TENANT_ID', 'AZURE_TENANT'])),
+        client_id=dict(type='str', fallback=(nonblank_env_fallback, ['AZURE_CLIENT_ID'])),
+        client_secret=dict(type='str', no_log=True, fallback=(nonblank_env_fallback, ['AZURE_CLIENT_SECRET', 'AZURE_SECRET'])),
+        client_certificate_path=dict(type='path', fallback=(nonblank_env_fallback, ['AZURE_CLIENT_CERTIFICATE_PATH'])),
+        client_certificate_password=dict(type='str', no_log=True, fallback=(nonblank_env_fallback, ['AZURE_CLIENT_CERTIFICATE_PASSWORD'])),
+        federated_token_file=dict(type='path', fallback=(nonblank_env_fallback, ['AZURE_FEDERATED_TOKEN_FILE'])),
         access_token=dict(type='str', no_log=True),
-        cloud_environment=dict(type='str', default='global', fallback=(env_fallback, ['AZURE_CLOUD_ENVIRONMENT'])),
-        authority_host=dict(type='str', fallback=(env_fallback, ['AZURE_AUTHORITY_HOST'])),
+        cloud_environment=dict(type='str', default='global', fallback=(nonblank_env_fallback, ['AZURE_CLOUD_ENVIRONMENT'])),
+        authority_host=dict(type='str', fallback=(nonblank_env_fallback, ['AZURE_AUTHORITY_HOST'])),
         graph_endpoint=dict(type='str'),
         validate_certs=dict(type='bool', default=True),
         ca_path=dict(type='path'),
         timeout=dict(type='float', default=30),
         max_retries=dict(type='int', default=4),
-        token_cache=dict(type='bool', default=False, fallback=(env_fallback, ['ENTRA_GRAPH_TOKEN_CACHE'])),
-        token_cache_path=dict(type='path', fallback=(env_fallback, ['ENTRA_GRAPH_TOKEN_CACHE_PATH'])),
+        token_cache=dict(type='bool', default=False, fallback=(nonblank_env_fallback, ['ENTRA_GRAPH_TOKEN_CACHE'])),
+        token_cache_path=dict(type='path', fallback=(nonblank_env_fallback, ['ENTRA_GRAPH_TOKEN_CACHE_PATH'])),
     )
 
 
