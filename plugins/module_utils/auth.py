@@ -131,8 +131,31 @@ def _confidential_client_token(msal, settings, http_client, credential, cache):
         )
     except ValueError as exc:
         # MSAL raises ValueError when the authority's discovery document is missing or unusable.
-        raise AuthenticationError('Sign-in could not use the authority %s: %s' % (settings.authority, exc))
-    return app.acquire_token_for_client(scopes=[settings.scope])
+        reason = ' '.join(str(exc).split())
+        raise AuthenticationError('Sign-in could not use the authority %s: %s' % (settings.authority, reason))
+    except msal.exceptions.MsalServiceError as exc:
+        # MSAL's answer to a 5xx that was not retried or kept failing (500, 502, ...).
+        raise unusable_answer_error(settings, http_client, exc)
+    try:
+        return app.acquire_token_for_client(scopes=[settings.scope])
+    except (ValueError, msal.exceptions.MsalServiceError) as exc:
+        # The token endpoint answered with something other than JSON (a proxy's or gateway's page), or a 5xx.
+        raise unusable_answer_error(settings, http_client, exc)
+
+
+def unusable_answer_error(settings, http_client, exc):
+    """An AuthenticationError for a sign-in answer MSAL could not use; the body is left out, in case it echoes the form."""
+    text = 'Sign-in with auth_method=%s to %s failed: ' % (choose_auth_method(settings), settings.authority)
+    response = getattr(http_client, 'last_response', None)
+    if response is None:
+        return AuthenticationError(text + ' '.join(str(exc).split()))
+    text += '%s %s answered HTTP %d (%s), not the JSON answer of Microsoft Entra ID; is a proxy or gateway in the way?' % (
+        response.request.method, response.url.split('?', 1)[0], response.status_code,
+        response.headers.get('Content-Type') or 'no content type')
+    request_id = response.headers.get('x-ms-request-id') or response.headers.get('request-id')
+    if request_id:
+        text += ' [x-ms-request-id: %s]' % request_id
+    return AuthenticationError(text, status=response.status_code, request_id=request_id)
 
 
 def _managed_identity_token(msal, settings, http_client, cache):

@@ -121,14 +121,18 @@ class MsalHttpClient:
 
     def __init__(self, transport):
         self.transport = transport
+        # The last answer, for an error message when MSAL cannot use it.
+        self.last_response = None
 
     def post(self, url, params=None, data=None, headers=None, **kwargs):
         kwargs.pop('timeout', None)
-        return self.transport.send('POST', url, params=params, data=data, headers=headers, **kwargs)
+        self.last_response = self.transport.send('POST', url, params=params, data=data, headers=headers, **kwargs)
+        return self.last_response
 
     def get(self, url, params=None, headers=None, **kwargs):
         kwargs.pop('timeout', None)
-        return self.transport.send('GET', url, params=params, headers=headers, **kwargs)
+        self.last_response = self.transport.send('GET', url, params=params, headers=headers, **kwargs)
+        return self.last_response
 
     def close(self):
         self.transport.session.close()
