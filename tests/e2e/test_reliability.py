@@ -295,6 +295,27 @@ def test_bad_answers_from_graph_fail_clearly(collection, emu, connection):
     assert stored_ids(emu) == []
 
 
+def test_bad_answers_from_sign_in_fail_clearly(collection, emu, connection):
+    page = "<html><head><title>Proxy</title></head><body>Please sign in to the proxy</body></html>"
+    # Faults are taken in order: the first task meets the discovery fault, the next two the token faults.
+    emu.add_fault(method="GET", path=r"/openid-configuration$", status=502, content_type="text/html", body=page)
+    emu.add_fault(method="POST", path=r"/oauth2/v2\.0/token$", status=200, content_type="text/html", body=page)
+    emu.add_fault(method="POST", path=r"/oauth2/v2\.0/token$", status=502, content_type="text/html", body=page)
+    names = ("discovery answers a 502 page", "token endpoint answers a 200 page", "token endpoint answers a 502 page")
+    run = run_playbook(collection, [info_task(name) for name in names], module_defaults=connection)
+
+    for name, (method, status) in zip(names, (("GET", 502), ("POST", 200), ("POST", 502))):
+        msg = assert_clean_failure(run, name)
+        assert msg.startswith("Sign-in with auth_method=client_secret"), msg
+        assert "%s https://" % method in msg and "HTTP %d (text/html)" % status in msg, msg
+        # The page itself is left out: a proxy's page could echo the form it was sent.
+        assert "Please sign in to the proxy" not in msg, msg
+        assert run.result(name)["status"] == status
+    assert [(e["method"], e["status"]) for e in emu.requests("discovery") + emu.requests("token")] == [
+        ("GET", 502), ("GET", 200), ("GET", 200), ("POST", 200), ("POST", 502)]
+    assert graph_log(emu) == []
+
+
 # ---- bad input: failures before any request -------------------------------------------------------
 
 def test_bad_connection_input_fails_before_any_request(collection, emu, connection, tmp_path):
