@@ -214,6 +214,28 @@ def test_delete_whose_answer_was_lost_is_done_not_failed(collection, emu, connec
     assert [item["tenantId"] for item in objects["deleted_items"]] == [live]
 
 
+def test_restore_whose_answer_was_lost_is_read_back_not_failed(collection, emu, connection):
+    landed, lost = "11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222"
+    emu.set_objects({"deleted_items": [{"tenantId": tenant, "displayName": "Contoso", "deletedDateTime": "2025-06-18T23:11:01Z"}
+                                       for tenant in (landed, lost)]})
+    # The first restore happens and its answer is lost; the second is lost before it happens.
+    emu.add_fault(method="POST", path="/%s/restore$" % landed, count=1, kind="drop", apply=True)
+    emu.add_fault(method="POST", path="/%s/restore$" % lost, count=1, kind="drop", apply=False)
+    tasks = [{"name": name, "entra.graph.crosstenant_sync_partner": {"tenant_id": tenant, "state": "restored"}}
+             for name, tenant in (("restore landed", landed), ("restore lost", lost))]
+    run = run_playbook(collection, tasks, module_defaults=connection)
+    assert run.rc == 0, run.output
+    for name, tenant in (("restore landed", landed), ("restore lost", lost)):
+        result = run.result(name)
+        assert result["changed"] is True, result
+        assert result["partner"]["tenantId"] == tenant and result["partner"]["displayName"] == "Contoso", result
+    restores = [(e["path"].split("/")[-2], e["status"], e["fault"]) for e in graph_log(emu, "POST")]
+    assert restores == [(landed, None, "drop"), (lost, None, "drop"), (lost, 200, None)], restores
+    objects = emu.objects()
+    assert objects["deleted_items"] == []
+    assert sorted(item["tenantId"] for item in objects["partner_policy"]) == [landed, lost]
+
+
 # ---- TLS ------------------------------------------------------------------------------------------
 
 def test_tls_verification_validate_certs_and_ca_path(collection, emu, connection, tmp_path):
