@@ -334,6 +334,12 @@ END
 # --- run -----------------------------------------------------------------------------------------
 
 mkdir -p "$LOGS"
+# One run at a time per checkout: a second one would re-stage the tree under the first.
+exec 8>"$BUILD/.test.lock"
+if command -v flock >/dev/null 2>&1 && ! flock --nonblock 8; then
+    echo "test.sh: waiting for another scripts/test.sh run in this checkout to finish" >&2
+    flock 8
+fi
 SKIP_MARK=$LOGS/.skipped
 export PATH="$VENV/bin:$PATH"
 
@@ -366,7 +372,7 @@ run_stage() {  # NAME
     (
         set -e
         dispatch "$name"
-    ) </dev/null 2>&1 | tee "$LOGS/$name.log"
+    ) </dev/null 8>&- 2>&1 | tee "$LOGS/$name.log"
     rc=${PIPESTATUS[0]}
     elapsed=$(seconds $(($(now_ms) - start)))
     if ((rc != 0)); then
