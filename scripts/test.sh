@@ -144,7 +144,7 @@ stage_tree() {
                     printf '%s\0' "$path"
                 fi
             done |
-            tar -C "$ROOT" --null --no-recursion -T - -cf - |
+            tar -C "$ROOT" --null --no-recursion --ignore-failed-read --warning=no-file-changed -T - -cf - |
             tar -C "$STAGED" -xf -
     else
         tar -C "$ROOT" --exclude=./build --exclude='./.venv*' --exclude=./.git \
