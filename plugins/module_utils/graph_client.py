@@ -11,6 +11,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import re
 import uuid
 
 from ansible_collections.entra.graph.plugins.module_utils.errors import GraphError
@@ -156,6 +157,10 @@ def _path(url):
     return url.split('?', 1)[0]
 
 
+# A proxy's error page may echo the request's headers; the bearer token must not reach the task result.
+_BEARER = re.compile(r'(Bearer\s+)[A-Za-z0-9\-_.~+/=]+', re.IGNORECASE)
+
+
 def _snippet(text, limit=300):
-    text = ' '.join((text or '').split())
+    text = _BEARER.sub(r'\1<redacted>', ' '.join((text or '').split()))
     return text if len(text) <= limit else text[:limit] + '...'

@@ -298,6 +298,18 @@ def test_long_html_error_is_cut_short(cloud, client):
     assert len(caught.value.message) < 600 and caught.value.message.count('...') == 1
 
 
+def test_error_page_echoing_the_authorization_header_does_not_leak_the_token(cloud, client):
+    # A proxy's error page may echo the request's headers back.
+    cloud.inject(kind='graph', status=502, headers={'Content-Type': 'text/plain'},
+                 body='Bad gateway; request was: GET / Authorization: Bearer eyJ0eXAi.eyJhdWQi.c2lnbmF0dXJl')
+
+    with pytest.raises(GraphError) as caught:
+        client.graph.get(ITEM)
+
+    assert 'eyJ0eXAi' not in caught.value.message
+    assert 'Bearer <redacted>' in caught.value.message
+
+
 def test_restore_answer_without_a_body_still_counts(cloud, client):
     cloud.put_deleted()
     cloud.inject(kind='graph', method='POST', after=True, status=204, body=b'')
