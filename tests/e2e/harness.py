@@ -8,6 +8,7 @@ collection build``, installed from the tarball, driven by ``ansible-playbook``."
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -113,6 +114,7 @@ def run_playbook(collections, tasks=None, playbook=None, env=None, extra_vars=No
     if os.path.exists(log):
         with open(log) as handle:
             results = [json.loads(line) for line in handle if line.strip()]
+    shutil.rmtree(workdir, ignore_errors=True)
     return PlaybookRun(proc, results)
 
 
