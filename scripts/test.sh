@@ -45,7 +45,7 @@ Stages, in the order they run (default: all):
   units       ansible-test units --venv (tests/unit)
   e2e         pytest tests/e2e (real playbooks against the local Graph emulator)
   lint        ansible-lint, production profile (.ansible-lint)
-  docs        antsibull-docs lint-collection-docs, and the docs site build when docs/ has a build script
+  docs        the docs site build (docs/build.sh), or antsibull-docs lint-collection-docs until it exists
   changelog   antsibull-changelog lint (when changelogs/config.yaml exists)
   build       ansible-galaxy collection build: the tarball ships no caches or tooling, installs,
               every module's documentation renders and every module imports
@@ -202,14 +202,14 @@ stage_lint() {
 
 stage_docs() {
     export ANSIBLE_COLLECTIONS_PATH=$COLLECTIONS
-    (cd "$STAGED" && antsibull-docs lint-collection-docs --plugin-docs .)
-    echo "antsibull-docs lint-collection-docs --plugin-docs: no errors"
     local script=''
     if [[ -d $STAGED/docs ]]; then
         script=$(cd "$STAGED" && find docs -maxdepth 2 -name build.sh -type f -print -quit)
     fi
     if [[ -z $script ]]; then
-        echo "docs: no antsibull-docs build script (docs/build.sh or docs/*/build.sh) yet; site build not run"
+        echo "no antsibull-docs build script (docs/build.sh or docs/*/build.sh) yet; linting the plugin docs only"
+        (cd "$STAGED" && antsibull-docs lint-collection-docs --plugin-docs .)
+        echo "antsibull-docs lint-collection-docs --plugin-docs: no errors"
         return 0
     fi
     local site
@@ -223,8 +223,8 @@ stage_docs() {
             printf '%s' "$want" >"$stamp"
         fi
     fi
-    echo "building the docs site with $script"
-    (cd "$site" && bash ./build.sh)
+    echo "building the docs site with $script (output in ${BUILD#"$ROOT"/}/docs)"
+    (cd "$site" && PYTHON=$VENV/bin/python DOCS_OUT=$BUILD/docs bash ./build.sh)
 }
 
 stage_changelog() {
