@@ -49,8 +49,9 @@ Stages, in the order they run (default: all):
   changelog   antsibull-changelog lint (when changelogs/config.yaml exists)
   build       ansible-galaxy collection build: the tarball ships no caches or tooling, installs,
               every module's documentation renders and every module imports
-  ee          ansible-builder introspect, and create the build context of an execution
-              environment holding the tarball (when meta/execution-environment.yml exists)
+  ee          ansible-builder introspect; create the build context of an execution environment
+              holding the tarball, and of each execution-environment.yml the repo ships
+              (when meta/execution-environment.yml exists)
 EOF
 }
 
@@ -329,6 +330,16 @@ END
     ansible-builder create --file "$ee/execution-environment.yml" --context "$ee/context"
     test -f "$ee/context/_build/collections/$tarball_name"
     test -f "$ee/context/_build/requirements.yml"
+
+    # and the build context of each execution environment definition the repo ships (examples)
+    local definition n=0
+    while IFS= read -r -d '' definition; do
+        n=$((n + 1))
+        echo "ansible-builder create: ${definition#"$STAGED"/}"
+        (cd "$(dirname "$definition")" &&
+            ansible-builder create --file "$(basename "$definition")" --context "$ee/repo-$n")
+    done < <(find "$STAGED" \( -path "$STAGED/meta" -o -path "$STAGED/build" -o -path "$STAGED/tests/output" \
+        -o -path "$STAGED/.git" \) -prune -o -type f \( -name execution-environment.yml -o -name execution-environment.yaml \) -print0)
 }
 
 # --- run -----------------------------------------------------------------------------------------
