@@ -9,6 +9,7 @@ the collection built and installed from a checkout, and ansible-playbook runs.""
 import collections
 import json
 import os
+import resource
 import shutil
 import ssl
 import subprocess
@@ -118,16 +119,24 @@ def playbook_env(collections_path, workdir, extra=None):
 
 
 def ansible_playbook(playbook, env, extra_vars=None, cwd=None):
-    """Run a playbook against localhost; (wall seconds, CompletedProcess)."""
+    """Run a playbook against localhost; (wall seconds, CPU seconds of its whole process tree, CompletedProcess)."""
     argv = [os.path.join(BIN, 'ansible-playbook'), '-i', 'localhost,', '-c', 'local', playbook]
     if extra_vars:
         argv += ['-e', json.dumps(extra_vars)]
+    cpu = children_cpu()
     start = time.perf_counter()
     proc = subprocess.run(argv, capture_output=True, text=True, check=False, env=env, cwd=cwd)
     wall = time.perf_counter() - start
+    cpu = children_cpu() - cpu
     if proc.returncode != 0:
         raise RuntimeError('%s failed (%d):\n%s\n%s' % (playbook, proc.returncode, proc.stdout[-6000:], proc.stderr[-4000:]))
-    return wall, proc
+    return wall, cpu, proc
+
+
+def children_cpu():
+    """User plus system CPU seconds of every finished child process (and theirs, once waited for)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def connection_defaults(info, cache_path):

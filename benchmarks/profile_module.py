@@ -12,7 +12,7 @@ worktree to measure "before"), runs one playbook with ANSIBLE_KEEP_REMOTE_FILES=
 payloads Ansible really sends (crosstenant_sync_partner creating one object with the token cache
 on, uri POSTing one object with a token, ping), then runs each payload directly, interleaved,
 ``--rounds`` times: wall time, CPU time and the emulator's requests by kind per execution, and
-``python -X importtime`` to find what each payload imports beyond ping's.
+``python -X importtime`` (median of 5 runs) to find what each payload imports beyond ping's.
 """
 
 import argparse
@@ -21,7 +21,6 @@ import json
 import os
 import platform
 import re
-import resource
 import statistics
 import subprocess
 import sys
@@ -34,12 +33,16 @@ HEAVY = ('requests', 'urllib3', 'charset_normalizer', 'idna', 'certifi', 'msal',
          'http.cookiejar', 'ssl', 'email.utils', 'uuid', 'ansible.module_utils.urls')
 
 
-def playbook(info, cache_path):
+def playbook(info, cache_path, auth='client_secret'):
+    defaults = benchlib.connection_defaults(info, cache_path)
+    if auth == 'client_certificate':
+        del defaults['client_secret']
+        defaults.update(client_id=info['cert_client_id'], client_certificate_path=info['cert_path'])
     token_body = {'grant_type': 'client_credentials', 'client_id': info['client_id'],
                   'client_secret': info['client_secret'], 'scope': info['scope']}
     return [{
         'name': 'payloads', 'hosts': 'localhost', 'gather_facts': False,
-        'module_defaults': {'group/entra.graph.graph': benchlib.connection_defaults(info, cache_path)},
+        'module_defaults': {'group/entra.graph.graph': defaults},
         'tasks': [
             {'name': 'module', 'entra.graph.crosstenant_sync_partner': {'tenant_id': benchlib.tenant_id(1, 0)}},
             {'name': 'token', 'ansible.builtin.uri': {
@@ -73,23 +76,19 @@ def find_payloads(remote_tmp):
     return found
 
 
-def cpu_of_children():
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
 def execute(payload, env):
-    cpu = cpu_of_children()
+    cpu = benchlib.children_cpu()
     start = time.perf_counter()
     proc = subprocess.run([sys.executable, payload], capture_output=True, text=True, check=False, env=env)
     wall = time.perf_counter() - start
-    cpu = cpu_of_children() - cpu
+    cpu = benchlib.children_cpu() - cpu
     result = json.loads(proc.stdout) if proc.stdout.strip().startswith('{') else {}
     if proc.returncode != 0 or result.get('failed'):
         raise RuntimeError('%s failed (%d): %s %s' % (payload, proc.returncode, proc.stdout[-2000:], proc.stderr[-2000:]))
     return wall, cpu
 
 
+IMPORT_RUNS = 5
 _IMPORT_LINE = re.compile(r'^import time:\s+(\d+) \|\s+(\d+) \| ( *)(\S+)')
 
 
@@ -113,6 +112,8 @@ def main():
     parser.add_argument('--source', default=benchlib.REPO, help='the collection checkout to build (default: this one)')
     parser.add_argument('--rounds', type=int, default=15)
     parser.add_argument('--latency', type=int, default=0, help='ms the emulator adds to each request')
+    parser.add_argument('--auth', default='client_secret', choices=['client_secret', 'client_certificate'],
+                        help="the module's sign-in method (uri always uses the client secret)")
     parser.add_argument('--label', default=None)
     parser.add_argument('--out', default=None, help='write the results as JSON here')
     parser.add_argument('--pyinstrument', default=None, help='write pyinstrument text profiles of each payload into this folder')
@@ -125,7 +126,7 @@ def main():
         cache_path = os.path.join(workdir, 'token-cache', 'cache.json')
         remote_tmp = os.path.join(workdir, 'remote-tmp')
         book = os.path.join(workdir, 'payloads.yml')
-        benchlib.write_json(book, playbook(emulator.info, cache_path))
+        benchlib.write_json(book, playbook(emulator.info, cache_path, args.auth))
         env = benchlib.playbook_env(collections_path, workdir, {'ANSIBLE_KEEP_REMOTE_FILES': '1'})
         emulator.reset()
         benchlib.ansible_playbook(book, env, cwd=workdir)
@@ -151,10 +152,14 @@ def main():
 
         imports = {}
         for name, payload, warm in cases:
-            emulator.reset(args.latency)
-            if warm is False:
-                benchlib.remove(cache_path)
-            imports[name] = imported(payloads[payload], run_env)
+            runs = []
+            for dummy in range(IMPORT_RUNS):
+                emulator.reset(args.latency)
+                if warm is False:
+                    benchlib.remove(cache_path)
+                runs.append(imported(payloads[payload], run_env))
+            # per module, the median self time of the runs that imported it
+            imports[name] = dict((module, median([r[module] for r in runs if module in r])) for module in runs[0])
         floor = set(imports['ping'])
         import_summary = {}
         for name in imports:
@@ -183,6 +188,7 @@ def main():
             'source_commit': benchlib.git_describe(args.source),
             'python': platform.python_version(),
             'latency_ms': args.latency,
+            'auth': args.auth,
             'rounds': args.rounds,
             'payload_bytes': sizes,
             'cases': dict((name, {

@@ -110,7 +110,7 @@ def run_one(task, n, latency, book, env, emulator, cache_path, workdir):
     benchlib.remove(cache_path)  # a cold token cache at the start of every run
     emulator.reset(latency)
     run_env = dict(env, BENCH_TIMER_LOG=timer_log)
-    wall, proc = benchlib.ansible_playbook(book, run_env, extra_vars={'n': n, 'prefix': PREFIX[task]}, cwd=workdir)
+    wall, cpu, proc = benchlib.ansible_playbook(book, run_env, extra_vars={'n': n, 'prefix': PREFIX[task]}, cwd=workdir)
     events = read_timer_log(timer_log)
     durations, items = item_times(events, LOOP_TASK[task])
     if len(items) != n:
@@ -122,7 +122,7 @@ def run_one(task, n, latency, book, env, emulator, cache_path, workdir):
         raise RuntimeError('module: an item reported no change when creating')
     setup = task_seconds(events, 'token') if task == 'uri' else 0.0
     return {
-        'task': task, 'n': n, 'latency_ms': latency, 'playbook_wall_s': round(wall, 4),
+        'task': task, 'n': n, 'latency_ms': latency, 'playbook_wall_s': round(wall, 4), 'playbook_cpu_s': round(cpu, 4),
         'loop_s': round(sum(durations), 4), 'setup_s': round(setup, 4),
         'item_s': [round(d, 4) for d in durations], 'requests': counts,
     }
@@ -150,6 +150,7 @@ def summarise(runs, ns, latencies):
                     'round_median_item_ms': [round(statistics.median(r['item_s']) * 1000, 1) for r in mine],
                     'amortised_item_ms': round(statistics.median((r['loop_s'] + r['setup_s']) / n for r in mine) * 1000, 1),
                     'playbook_wall_s': round(statistics.median(r['playbook_wall_s'] for r in mine), 2),
+                    'playbook_cpu_s': round(statistics.median(r['playbook_cpu_s'] for r in mine), 2),
                     'requests_per_run': requests,
                     'requests_per_item': dict((kind, round(count / float(n), 3)) for kind, count in requests.items()),
                 }
@@ -160,6 +161,29 @@ def summarise(runs, ns, latencies):
                 row['module_over_ping'] = round(row['module']['median_item_ms'] / row['ping']['median_item_ms'], 3)
             summary.append(row)
     return summary
+
+
+def marginal(summary):
+    """Per-item cost with the fixed cost of a playbook run taken out: the slope between the smallest and largest N.
+
+    CPU is that of the whole ansible-playbook process tree (controller, workers, module processes), so it
+    is less disturbed by other load on the machine than wall time; the emulator's CPU is not in it."""
+    slopes = []
+    for latency in sorted(set(row['latency_ms'] for row in summary)):
+        rows = sorted((row for row in summary if row['latency_ms'] == latency), key=lambda row: row['n'])
+        if len(rows) < 2 or rows[0]['n'] == rows[-1]['n']:
+            continue
+        low, high = rows[0], rows[-1]
+        entry = {'latency_ms': latency, 'between_n': [low['n'], high['n']]}
+        for task in TASKS:
+            if task in low and task in high:
+                items = float(high['n'] - low['n'])
+                entry[task] = {
+                    'wall_ms_per_item': round((high[task]['playbook_wall_s'] - low[task]['playbook_wall_s']) / items * 1000, 1),
+                    'cpu_ms_per_item': round((high[task]['playbook_cpu_s'] - low[task]['playbook_cpu_s']) / items * 1000, 1),
+                }
+        slopes.append(entry)
+    return slopes
 
 
 def targets(summary):
@@ -201,6 +225,36 @@ def print_report(summary, checks):
         print('  [%s] %s (%s): %s' % ('met' if check['met'] else 'NOT met', check['target'], check['where'], check['value']))
 
 
+def markdown(results):
+    """The tables docs/performance.md shows, from a results dict."""
+    lines = ['| latency | N | module ms/item | uri ms/item | ping ms/item | module/uri | module/ping | '
+             'module amortised | uri amortised (token task included) |', '|---|---|---|---|---|---|---|---|---|']
+    for row in results['summary']:
+        lines.append('| %d ms | %d | %.0f | %.0f | %.0f | %.2fx | %.2fx | %.0f | %.0f |' % (
+            row['latency_ms'], row['n'], row['module']['median_item_ms'], row['uri']['median_item_ms'],
+            row['ping']['median_item_ms'], row['module_over_uri'], row['module_over_ping'],
+            row['module']['amortised_item_ms'], row['uri']['amortised_item_ms']))
+    lines += ['', '| latency | N | task | discovery | token | graph_read | graph_write | per item (read + write) |',
+              '|---|---|---|---|---|---|---|---|']
+    for row in results['summary']:
+        for task in ('module', 'uri'):
+            r = row[task]['requests_per_run']
+            per_item = row[task]['requests_per_item']
+            lines.append('| %d ms | %d | %s | %g | %g | %g | %g | %g |' % (
+                row['latency_ms'], row['n'], task, r['discovery'], r['token'], r['graph_read'], r['graph_write'],
+                per_item['graph_read'] + per_item['graph_write']))
+    if results.get('marginal'):
+        lines += ['', '| latency | between | module wall / CPU per item | uri wall / CPU per item | ping wall / CPU per item |',
+                  '|---|---|---|---|---|']
+        for entry in results['marginal']:
+            lines.append('| %d ms | N=%d..%d | %s |' % (entry['latency_ms'], entry['between_n'][0], entry['between_n'][1], ' | '.join(
+                '%.0f / %.0f ms' % (entry[t]['wall_ms_per_item'], entry[t]['cpu_ms_per_item']) for t in TASKS)))
+    lines += ['', '| target | where | value | met |', '|---|---|---|---|']
+    for check in results['targets']:
+        lines.append('| %s | %s | %s | %s |' % (check['target'], check['where'], check['value'], 'yes' if check['met'] else '**no**'))
+    return '\n'.join(lines)
+
+
 def chart(summary, path):
     import matplotlib  # pylint: disable=import-outside-toplevel
     matplotlib.use('Agg')
@@ -227,16 +281,17 @@ def chart(summary, path):
             axis.bar(xs, ys, width, color=colours[task], label=labels[task], yerr=[lows, highs], capsize=3)
         for index, row in enumerate(rows):
             if 'module_over_uri' in row:
-                top = max(row[t]['median_item_ms'] for t in TASKS if t in row)
+                top = max(max(row[t]['round_median_item_ms'] + [row[t]['median_item_ms']]) for t in TASKS if t in row)
                 axis.text(index, top * 1.04, 'module/uri %.2fx\nmodule/ping %.2fx' % (row['module_over_uri'], row.get('module_over_ping', 0)),
                           ha='center', va='bottom', fontsize=8)
         axis.set_xticks(range(len(rows)))
         axis.set_xticklabels(['N = %d' % row['n'] for row in rows])
         axis.set_title('%d ms added per request' % latency)
         axis.grid(axis='y', alpha=0.3)
-        axis.set_ylim(0, max(row[t]['median_item_ms'] for row in summary for t in TASKS if t in row) * 1.3)
+        axis.set_ylim(0, max(max(row[t]['round_median_item_ms'] + [row[t]['median_item_ms']])
+                             for row in summary for t in TASKS if t in row) * 1.25)
     axes[0][0].set_ylabel('median time per loop item (ms)')
-    axes[0][0].legend(loc='lower left', fontsize=8)
+    axes[0][-1].legend(loc='upper right', fontsize=8)
     fig.suptitle('Creating N crossTenantIdentitySyncPolicyPartner objects: time per task (bars: median; whiskers: range of round medians)',
                  fontsize=9)
     fig.tight_layout()
@@ -260,7 +315,18 @@ def main():
     parser.add_argument('--json', default=None, help='where to write the results (default: docs/benchmarks/results.json)')
     parser.add_argument('--chart', default=None, help='where to draw the chart (default: docs/benchmarks/chart.png)')
     parser.add_argument('--no-chart', action='store_true', help='skip the chart (matplotlib is only needed for it)')
+    parser.add_argument('--from-json', default=None, help='run nothing: print the report and Markdown tables of this '
+                                                          'results file and redraw the chart (with --chart)')
     args = parser.parse_args()
+    if args.from_json:
+        with open(args.from_json) as handle:
+            results = json.load(handle)
+        print_report(results['summary'], results['targets'])
+        print()
+        print(markdown(results))
+        if args.chart:
+            chart(results['summary'], args.chart)
+        return
     ns = args.n or ([5] if args.quick else [20, 100])
     latencies = args.latency if args.latency is not None else [0, 50]
     rounds = args.rounds or (1 if args.quick else 2)
@@ -320,11 +386,17 @@ def main():
             'reset': 'emulator store and request log reset before each run',
         },
         'summary': summary,
+        'marginal': marginal(summary),
         'targets': checks,
         'runs': runs,
     }
     benchlib.write_json(out_json, results)
     print_report(summary, checks)
+    for entry in results['marginal']:
+        print('marginal per item between N=%d and N=%d at %d ms: %s' % (
+            entry['between_n'][0], entry['between_n'][1], entry['latency_ms'],
+            ', '.join('%s %.0f ms wall / %.0f ms CPU' % (t, entry[t]['wall_ms_per_item'], entry[t]['cpu_ms_per_item'])
+                      for t in TASKS if t in entry)))
     print('\nresults: %s' % out_json)
     if not args.no_chart:
         try:
