@@ -15,6 +15,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import email.utils
+import math
 import random
 import time
 
@@ -37,7 +38,7 @@ def parse_retry_after(value, now=None):
     except ValueError:
         seconds = None
     if seconds is not None:
-        if seconds != seconds or seconds < 0:  # NaN or negative
+        if math.isnan(seconds) or math.isinf(seconds) or seconds < 0:
             return None
         return min(seconds, MAX_WAIT_SECONDS)
     try:

@@ -21,7 +21,7 @@ description:
   - The object is read first, and written only when it differs from the options that are set;
     options left out keep the object's current value.
 author:
-  - entra.graph contributors
+  - entra.graph maintainers (@entra-graph)
 options:
   tenant_id:
     description:

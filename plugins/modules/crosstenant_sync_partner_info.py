@@ -16,7 +16,7 @@ description:
   - Reads C(crossTenantIdentitySyncPolicyPartner) objects from Microsoft Graph beta, one by O(tenant_id) or all of them.
   - Never changes anything.
 author:
-  - entra.graph contributors
+  - entra.graph maintainers (@entra-graph)
 options:
   tenant_id:
     description:
