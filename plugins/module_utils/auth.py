@@ -14,12 +14,14 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
 import traceback
 
 from ansible_collections.entra.graph.plugins.module_utils.errors import (
     AuthenticationError,
     ConfigurationError,
     MissingLibraryError,
+    TransportError,
 )
 from ansible_collections.entra.graph.plugins.module_utils.transport import MsalHttpClient
 
@@ -94,11 +96,21 @@ class TokenProvider:
         return self.token_cache.cached_token(self.settings.client_id, self.settings.authority, self.settings.scope)
 
     def _acquire(self):
+        try:
+            return self._sign_in()
+        except (AuthenticationError, TransportError) as exc:
+            if self.settings.auth_method == 'auto' and self.method == 'managed_identity':
+                raise type(exc)('auth_method=auto found no access_token, client_certificate_path, client_secret or '
+                                'federated_token_file (nor their AZURE_* environment variables), so it tried a managed '
+                                'identity: %s' % exc.message, **exc.details)
+            raise
+
+    def _sign_in(self):
         credential = self._credential
         if self.method == 'client_certificate':
             credential = _certificate_credential(self.settings, credential)
         msal = import_msal()
-        http_client = MsalHttpClient(self.transport)
+        http_client = MsalHttpClient(self._transport_for_sign_in())
         cache = self.token_cache.msal_cache(msal) if self.token_cache else None
         if self.method == 'managed_identity':
             result = _managed_identity_token(msal, self.settings, http_client, cache)
@@ -109,6 +121,21 @@ class TokenProvider:
         if 'access_token' not in result:
             raise authentication_error(self.method, self.settings, result)
         return result['access_token']
+
+
+    def _transport_for_sign_in(self):
+        # Outside Azure, the instance metadata service that a guessed managed identity asks is not
+        # there at all; fail in seconds rather than after every retry of the full timeout.
+        guessed = self.settings.auth_method == 'auto' and self.method == 'managed_identity'
+        if guessed and not any(os.environ.get(name) for name in _MANAGED_IDENTITY_ENVIRONMENT):
+            return self.transport.probe(IMDS_PROBE_CONNECT_TIMEOUT)
+        return self.transport
+
+
+# Variables by which a host announces its managed identity endpoint; without any, MSAL asks the
+# Azure instance metadata service.
+_MANAGED_IDENTITY_ENVIRONMENT = ('IDENTITY_ENDPOINT', 'MSI_ENDPOINT', 'IMDS_ENDPOINT', 'AZURE_POD_IDENTITY_AUTHORITY_HOST')
+IMDS_PROBE_CONNECT_TIMEOUT = 2.0
 
 
 def import_msal():

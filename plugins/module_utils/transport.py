@@ -76,10 +76,18 @@ class AmbiguousWriteError(TransportError):
 class Transport:
     """Sends requests with the session, retrying what Graph and Entra ID say is transient."""
 
-    def __init__(self, session, policy, timeout):
+    def __init__(self, session, policy, timeout, connect_timeout=None, retry_unreachable=True):
         self.session = session
         self.policy = policy
         self.timeout = timeout
+        # A probe (managed identity guessed by auth_method=auto) gives up quickly on a host that is not there.
+        self.connect_timeout = connect_timeout
+        self.retry_unreachable = retry_unreachable
+
+    def probe(self, connect_timeout):
+        """A transport on the same session that does not wait long for, or retry, a host that does not answer."""
+        return Transport(self.session, self.policy, self.timeout, connect_timeout=min(connect_timeout, self.timeout),
+                         retry_unreachable=False)
 
     def send(self, method, url, idempotent=True, retries_used=0, **kwargs):
         """Return the final ``requests.Response``; raise TransportError when none came.
@@ -92,10 +100,12 @@ class Transport:
         retry = retries_used
         while True:
             try:
-                response = self.session.request(method, url, timeout=self.timeout, **kwargs)
+                timeout = self.timeout if self.connect_timeout is None else (self.connect_timeout, self.timeout)
+                response = self.session.request(method, url, timeout=timeout, **kwargs)
             except requests_exceptions.RequestException as exc:
-                failure = describe_transport_error(exc, method, url, self.timeout, retry + 1)
-                if not _is_retryable_exception(exc):
+                failure = describe_transport_error(exc, method, url, self.connect_timeout or self.timeout
+                                                   if isinstance(exc, requests_exceptions.ConnectTimeout) else self.timeout, retry + 1)
+                if not _is_retryable_exception(exc) or (not self.retry_unreachable and not _may_have_reached_server(exc)):
                     raise failure
                 if not idempotent and _may_have_reached_server(exc):
                     raise AmbiguousWriteError(failure.message, retry)
@@ -151,7 +161,7 @@ def _may_have_reached_server(exc):
     return not ('NewConnectionError' in text or 'Connection refused' in text or 'Name or service not known' in text)
 
 
-_CERT_REASON = re.compile(r"certificate verify failed: ([^'\")(]+)")
+_CERT_REASON = re.compile(r"certificate verify failed: (.+?)(?: \(_ssl\.c:\d+\)|'\)|\"\)|\)\)|$)")
 _INNER_REASON = re.compile(r"\(Caused by (\w+)\((?:'[^']*', )?(?:\w+\()?'?(.*?)'?\)+$")
 
 
@@ -162,9 +172,13 @@ def describe_transport_error(exc, method, url, timeout, attempts):
     if isinstance(exc, requests_exceptions.SSLError):
         match = _CERT_REASON.search(str(exc))
         if match:
-            reason = 'TLS certificate verification failed: %s' % match.group(1).strip()
-            hint = ('; set ca_path to the CA bundle that issued the server certificate'
-                    ' (validate_certs=false turns verification off, for testing only)')
+            detail = match.group(1).strip().rstrip('.')
+            reason = 'TLS certificate verification failed: %s' % detail
+            if 'hostname mismatch' in detail.lower():
+                hint = '; the certificate does not name this host, so use the host name it was issued for'
+            else:
+                hint = ('; set ca_path to the CA bundle that issued the server certificate'
+                        ' (validate_certs=false turns verification off, for testing only)')
         else:
             reason = 'TLS handshake failed: %s' % _short(exc)
             hint = ''

@@ -578,6 +578,19 @@ def test_untrusted_certificate_is_named_as_a_certificate_problem(cloud, task):
     assert len(cloud.graph()) == 1, 'a certificate problem is not retried'
 
 
+def test_certificate_for_another_host_is_named_as_a_hostname_mismatch(cloud, task):
+    cloud.inject(kind='graph', exc=requests.exceptions.SSLError(
+        "HTTPSConnectionPool(host='graph.microsoft.com', port=443): Max retries exceeded with url: /beta/policies "
+        "(Caused by SSLError(SSLCertVerificationError(1, \"[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: "
+        "Hostname mismatch, certificate is not valid for 'graph.microsoft.com'. (_ssl.c:1006)\")))"))
+
+    result = run(dict(task, display_name='Fabrikam'))
+
+    assert result.failed
+    assert "Hostname mismatch, certificate is not valid for 'graph.microsoft.com'" in result['msg']
+    assert 'use the host name it was issued for' in result['msg'] and 'ca_path' not in result['msg']
+
+
 @pytest.mark.parametrize('exc, words', [
     (requests.exceptions.ReadTimeout('read timed out'), 'no answer within the 7s timeout'),
     (requests.exceptions.ConnectTimeout('connect timed out'), 'could not connect within the 7s timeout'),

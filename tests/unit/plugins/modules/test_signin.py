@@ -470,3 +470,24 @@ def test_sign_in_over_an_untrusted_certificate(cloud, secret_auth):
     assert 'TLS certificate verification failed: unable to get local issuer certificate' in result['msg']
     assert 'login.microsoftonline.com' in result['msg']
     assert len(cloud.seen) == 1
+
+
+def test_auto_with_no_inputs_probes_the_metadata_service_briefly_and_says_why(cloud, monkeypatch):
+    # Outside Azure nothing answers at the metadata service: the guessed managed identity must give up after
+    # one short connect timeout, not after every retry of the full timeout, and say auto found no inputs.
+    seen = []
+
+    def unreachable_imds(adapter, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
+        seen.append((request.url, timeout))
+        raise requests.exceptions.ConnectTimeout('HTTPConnectionPool(host=169.254.169.254, port=80): connect timed out')
+
+    monkeypatch.delenv('AZURE_POD_IDENTITY_AUTHORITY_HOST', raising=False)
+    monkeypatch.setattr(requests.adapters.HTTPAdapter, 'send', unreachable_imds)
+
+    result = run(dict(timeout=30, max_retries=4))
+
+    assert result.failed and 'exception' not in result
+    assert 'auth_method=auto found no access_token' in result['msg']
+    assert 'could not connect within the 2s timeout' in result['msg']
+    assert [url.split('?')[0] for url, dummy in seen] == ['http://169.254.169.254/metadata/identity/oauth2/token']
+    assert seen[0][1] == (2.0, 30.0)
