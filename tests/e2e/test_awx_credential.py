@@ -173,13 +173,12 @@ def module_utils(collection):
     """What the installed collection's connection code says about the sign-in options."""
     script = r'''
 import json, sys
-from ansible.module_utils.basic import env_fallback
 from ansible_collections.entra.graph.plugins.module_utils import connection
 spec = connection.connection_argument_spec()
 fallbacks = {}
 for name, option in spec.items():
     fallback = option.get('fallback')
-    if fallback and fallback[0] is env_fallback:
+    if fallback and fallback[0] is connection.nonblank_env_fallback:
         fallbacks[name] = list(fallback[1])
 clouds = {}
 for value in json.loads(sys.argv[1]):
