@@ -122,7 +122,6 @@ class TokenProvider:
             raise authentication_error(self.method, self.settings, result)
         return result['access_token']
 
-
     def _transport_for_sign_in(self):
         # Outside Azure, the instance metadata service that a guessed managed identity asks is not
         # there at all; fail in seconds rather than after every retry of the full timeout.
