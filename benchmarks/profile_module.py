@@ -5,14 +5,19 @@
 
 """Profile one execution of the module's AnsiballZ payload, next to uri's and ping's.
 
-    python benchmarks/profile_module.py [--source DIR] [--rounds 15] [--latency 0] [--out FILE] [--pyinstrument DIR]
+    python benchmarks/profile_module.py [--source LABEL=DIR ...] [--rounds 15] [--latency 0] [--auth client_secret]
+                                        [--out FILE] [--pyinstrument DIR]
 
-Builds and installs the collection from ``--source`` (default: this checkout; give an older
-worktree to measure "before"), runs one playbook with ANSIBLE_KEEP_REMOTE_FILES=1 to get the
-payloads Ansible really sends (crosstenant_sync_partner creating one object with the token cache
-on, uri POSTing one object with a token, ping), then runs each payload directly, interleaved,
-``--rounds`` times: wall time, CPU time and the emulator's requests by kind per execution, and
-``python -X importtime`` (median of 5 runs) to find what each payload imports beyond ping's.
+    # before/after: git worktree add /tmp/before <commit>, then
+    python benchmarks/profile_module.py --source before=/tmp/before --source after=.
+
+Builds and installs the collection from each ``--source`` (default: this checkout), runs one
+playbook with ANSIBLE_KEEP_REMOTE_FILES=1 to get the payloads Ansible really sends
+(crosstenant_sync_partner creating one object with the token cache on, uri POSTing one object
+with a token, ping), then runs each payload directly (every source's module payload with a warm
+and with a cold token cache, uri's and ping's), interleaved, ``--rounds`` times: wall time, CPU
+time and the emulator's requests by kind per execution; and ``python -X importtime`` (median of 5
+runs) to find what each payload imports beyond ping's.
 """
 
 import argparse
@@ -107,59 +112,88 @@ def median(values):
     return statistics.median(values) if values else None
 
 
+def prepare(source, label, workdir, emulator, auth):
+    """Build and install ``source``, run the payload playbook once; its payloads and token cache path."""
+    where = os.path.join(workdir, label)
+    os.makedirs(where)
+    collections_path = benchlib.build_and_install(where, source)
+    cache_path = os.path.join(where, 'token-cache', 'cache.json')
+    book = os.path.join(where, 'payloads.yml')
+    benchlib.write_json(book, playbook(emulator.info, cache_path, auth))
+    env = benchlib.playbook_env(collections_path, where, {'ANSIBLE_KEEP_REMOTE_FILES': '1'})
+    emulator.reset()
+    benchlib.ansible_playbook(book, env, cwd=where)
+    return find_payloads(os.path.join(where, 'remote-tmp')), cache_path
+
+
+def parse_sources(values):
+    sources = []
+    for value in values or ['current=' + benchlib.REPO]:
+        label, sep, path = value.partition('=')
+        if not sep:
+            label, path = os.path.basename(os.path.abspath(value)), value
+        sources.append((label, os.path.abspath(path)))
+    return sources
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n', maxsplit=1)[0])
-    parser.add_argument('--source', default=benchlib.REPO, help='the collection checkout to build (default: this one)')
+    parser.add_argument('--source', action='append', metavar='LABEL=DIR',
+                        help='a collection checkout to build, e.g. before=/tmp/old-worktree; repeat to compare '
+                             '(their executions are interleaved); default: current=this checkout')
     parser.add_argument('--rounds', type=int, default=15)
     parser.add_argument('--latency', type=int, default=0, help='ms the emulator adds to each request')
     parser.add_argument('--auth', default='client_secret', choices=['client_secret', 'client_certificate'],
                         help="the module's sign-in method (uri always uses the client secret)")
-    parser.add_argument('--label', default=None)
     parser.add_argument('--out', default=None, help='write the results as JSON here')
     parser.add_argument('--pyinstrument', default=None, help='write pyinstrument text profiles of each payload into this folder')
     args = parser.parse_args()
+    sources = parse_sources(args.source)
 
     workdir = tempfile.mkdtemp(prefix='entra-graph-profile-')
     emulator = benchlib.Emulator(os.path.join(workdir, 'emulator'))
     try:
-        collections_path = benchlib.build_and_install(workdir, args.source)
-        cache_path = os.path.join(workdir, 'token-cache', 'cache.json')
-        remote_tmp = os.path.join(workdir, 'remote-tmp')
-        book = os.path.join(workdir, 'payloads.yml')
-        benchlib.write_json(book, playbook(emulator.info, cache_path, args.auth))
-        env = benchlib.playbook_env(collections_path, workdir, {'ANSIBLE_KEEP_REMOTE_FILES': '1'})
-        emulator.reset()
-        benchlib.ansible_playbook(book, env, cwd=workdir)
-        payloads = find_payloads(remote_tmp)
+        # (case name, payload path, token cache path, warm): True = cache filled, False = cache deleted first
+        cases = []
+        sizes = {}
+        for index, (label, source) in enumerate(sources):
+            payloads, cache_path = prepare(source, label, workdir, emulator, args.auth)
+            sizes[label] = os.path.getsize(payloads['module'])
+            cases.append(('%s module_cached_token' % label, payloads['module'], cache_path, True))
+            cases.append(('%s module_cold_cache' % label, payloads['module'], cache_path, False))
+            if index == 0:
+                sizes['uri'], sizes['ping'] = os.path.getsize(payloads['uri']), os.path.getsize(payloads['ping'])
+                tail = [('uri', payloads['uri'], None, None), ('ping', payloads['ping'], None, None)]
+        cases += tail
         run_env = benchlib.base_env()
 
-        cases = (('module_cached_token', 'module', True), ('module_cold_cache', 'module', False), ('uri', 'uri', None),
-                 ('ping', 'ping', None))
-        samples = dict((name, {'wall': [], 'cpu': [], 'requests': None}) for name, dummy, dummy2 in cases)
-        for round_number in range(args.rounds):
-            order = cases[round_number % len(cases):] + cases[:round_number % len(cases)]
-            for name, payload, warm in order:
+        def ready(case):
+            dummy, payload, cache_path, warm = case
+            emulator.reset(args.latency)
+            if warm is False:
+                benchlib.remove(cache_path)
+            elif warm is True and not os.path.exists(cache_path):
+                execute(payload, run_env)  # fill the cache
                 emulator.reset(args.latency)
-                if warm is False:
-                    benchlib.remove(cache_path)
-                elif warm is True and not os.path.exists(cache_path):
-                    execute(payloads['module'], run_env)  # fill the cache
-                    emulator.reset(args.latency)
-                wall, cpu = execute(payloads[payload], run_env)
-                samples[name]['wall'].append(wall)
-                samples[name]['cpu'].append(cpu)
-                samples[name]['requests'] = emulator.request_counts()
 
-        imports = {}
-        for name, payload, warm in cases:
-            runs = []
-            for dummy in range(IMPORT_RUNS):
-                emulator.reset(args.latency)
-                if warm is False:
-                    benchlib.remove(cache_path)
-                runs.append(imported(payloads[payload], run_env))
-            # per module, the median self time of the runs that imported it
-            imports[name] = dict((module, median([r[module] for r in runs if module in r])) for module in runs[0])
+        samples = dict((case[0], {'wall': [], 'cpu': [], 'requests': None}) for case in cases)
+        for round_number in range(args.rounds):
+            shift = round_number % len(cases)
+            for case in cases[shift:] + cases[:shift]:
+                ready(case)
+                wall, cpu = execute(case[1], run_env)
+                samples[case[0]]['wall'].append(wall)
+                samples[case[0]]['cpu'].append(cpu)
+                samples[case[0]]['requests'] = emulator.request_counts()
+
+        runs = dict((case[0], []) for case in cases)
+        for dummy in range(IMPORT_RUNS):
+            for case in cases:
+                ready(case)
+                runs[case[0]].append(imported(case[1], run_env))
+        # per module, the median self time over the runs
+        imports = dict((name, dict((module, median([r.get(module, 0) for r in found])) for module in found[0]))
+                       for name, found in runs.items())
         floor = set(imports['ping'])
         import_summary = {}
         for name in imports:
@@ -174,18 +208,14 @@ def main():
 
         if args.pyinstrument:
             os.makedirs(args.pyinstrument, exist_ok=True)
-            for name, payload, warm in cases:
-                emulator.reset(args.latency)
-                if warm is False:
-                    benchlib.remove(cache_path)
-                out = os.path.join(args.pyinstrument, '%s%s.txt' % (args.label + '-' if args.label else '', name))
-                subprocess.run([sys.executable, '-m', 'pyinstrument', '-r', 'text', '-o', out, payloads[payload]],
+            for case in cases:
+                ready(case)
+                out = os.path.join(args.pyinstrument, '%s.txt' % case[0].replace(' ', '-'))
+                subprocess.run([sys.executable, '-m', 'pyinstrument', '-r', 'text', '-o', out, case[1]],
                                capture_output=True, check=False, env=run_env)
 
-        sizes = dict((name, os.path.getsize(path)) for name, path in payloads.items())
         results = {
-            'label': args.label,
-            'source_commit': benchlib.git_describe(args.source),
+            'sources': dict((label, {'path': path, 'commit': benchlib.git_describe(path)}) for label, path in sources),
             'python': platform.python_version(),
             'latency_ms': args.latency,
             'auth': args.auth,
@@ -201,17 +231,17 @@ def main():
         }
     finally:
         emulator.stop()
-    text = json.dumps(results, indent=1, sort_keys=True)
     if args.out:
         benchlib.write_json(args.out, results)
-    print(text)
-    print('\n%-22s %10s %10s %12s %12s  %s' % ('payload', 'wall ms', 'cpu ms', 'imports ms', 'requests', 'heavy imports'))
+    print(json.dumps(results, indent=1, sort_keys=True))
+    print('\n%-34s %9s %9s %11s %10s  %s' % ('payload', 'wall ms', 'CPU ms', 'imports ms', 'requests', 'heavy imports'))
     for name, case in results['cases'].items():
         req = case['requests_per_execution']
-        print('%-22s %10.1f %10.1f %12.1f %12s  %s' % (
+        print('%-34s %9.1f %9.1f %11.1f %10s  %s' % (
             name, case['wall_ms_median'], case['cpu_ms_median'], case['imports']['extra_import_ms'],
             '/'.join(str(req[kind]) for kind in benchlib.KINDS), ', '.join(case['imports']['heavy_loaded'])))
-    print('(requests: discovery/token/graph_read/graph_write; imports: self time of modules ping does not import)')
+    print('(medians of %d interleaved executions; requests: discovery/token/graph_read/graph_write; '
+          'imports: python -X importtime self time of the modules ping does not import, median of %d)' % (args.rounds, IMPORT_RUNS))
     benchlib.remove(workdir)
 
 

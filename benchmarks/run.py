@@ -263,7 +263,7 @@ def chart(summary, path):
     latencies = sorted(set(row['latency_ms'] for row in summary))
     colours = {'module': '#1f6fb4', 'uri': '#e08a1e', 'ping': '#8a8a8a'}
     labels = {'module': 'entra.graph module (token cache on)', 'uri': 'uri: 1 token task + POST loop', 'ping': 'ping (floor)'}
-    fig, axes = plt.subplots(1, len(latencies), figsize=(5.2 * len(latencies), 4.4), sharey=True, squeeze=False)
+    fig, axes = plt.subplots(1, len(latencies), figsize=(5.2 * len(latencies), 4.8), sharey=True, squeeze=False)
     width = 0.26
     for axis, latency in zip(axes[0], latencies):
         rows = [row for row in summary if row['latency_ms'] == latency]
@@ -291,10 +291,11 @@ def chart(summary, path):
         axis.set_ylim(0, max(max(row[t]['round_median_item_ms'] + [row[t]['median_item_ms']])
                              for row in summary for t in TASKS if t in row) * 1.25)
     axes[0][0].set_ylabel('median time per loop item (ms)')
-    axes[0][-1].legend(loc='upper right', fontsize=8)
+    handles, names = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, names, loc='lower center', ncol=len(TASKS), fontsize=8, frameon=False)
     fig.suptitle('Creating N crossTenantIdentitySyncPolicyPartner objects: time per task (bars: median; whiskers: range of round medians)',
                  fontsize=9)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     fig.savefig(path, dpi=110)
     plt.close(fig)
