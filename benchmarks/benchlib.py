@@ -22,9 +22,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 BIN = os.path.dirname(sys.executable)
 KINDS = ('discovery', 'token', 'graph_read', 'graph_write')
 
-# Only these variables of the caller's environment reach ansible-playbook, so no AZURE_* or
-# proxy setting of the machine changes what is measured.
-_INHERITED = ('PATH', 'HOME', 'LANG', 'LC_ALL', 'TMPDIR', 'USER', 'LOGNAME')
+sys.path.insert(0, os.path.join(REPO, 'tests', 'e2e'))
+# The same build, install and environment as the end-to-end tests: only a few variables of the
+# caller's environment reach ansible-playbook, so no AZURE_* or proxy setting changes what is measured.
+import harness  # noqa: E402 pylint: disable=wrong-import-position
 
 
 class Emulator:
@@ -73,15 +74,7 @@ class Emulator:
 
 def build_and_install(workdir, source=REPO):
     """``ansible-galaxy collection build`` of ``source`` and ``install`` of the tarball; the collections path."""
-    dist = os.path.join(workdir, 'dist')
-    path = os.path.join(workdir, 'collections')
-    os.makedirs(dist)
-    run([os.path.join(BIN, 'ansible-galaxy'), 'collection', 'build', source, '--output-path', dist])
-    tarballs = [name for name in os.listdir(dist) if name.endswith('.tar.gz')]
-    if len(tarballs) != 1:
-        raise RuntimeError('expected one tarball in %s, found %s' % (dist, tarballs))
-    run([os.path.join(BIN, 'ansible-galaxy'), 'collection', 'install', '-p', path, os.path.join(dist, tarballs[0])])
-    return path
+    return harness.build_and_install(workdir, source)[0]
 
 
 def run(argv, **kwargs):
@@ -91,14 +84,7 @@ def run(argv, **kwargs):
     return proc
 
 
-def base_env(extra=None):
-    env = dict((key, os.environ[key]) for key in _INHERITED if key in os.environ)
-    env['PATH'] = BIN + os.pathsep + env.get('PATH', '')
-    # Never fall through to the Azure instance metadata service.
-    env['AZURE_POD_IDENTITY_AUTHORITY_HOST'] = 'https://127.0.0.1:9'
-    if extra:
-        env.update(extra)
-    return env
+base_env = harness.base_env
 
 
 def playbook_env(collections_path, workdir, extra=None):

@@ -24,12 +24,12 @@ BIN = os.path.dirname(sys.executable)
 _INHERITED = ('PATH', 'HOME', 'LANG', 'LC_ALL', 'TMPDIR', 'USER', 'LOGNAME')
 
 
-def build_and_install(workdir):
-    """Build the tarball from the repo and install it; return the collections path."""
+def build_and_install(workdir, source=REPO):
+    """Build the tarball from a checkout (this one by default) and install it; return the collections path and the tarball."""
     dist = os.path.join(workdir, 'dist')
     collections = os.path.join(workdir, 'collections')
     os.makedirs(dist)
-    _run([os.path.join(BIN, 'ansible-galaxy'), 'collection', 'build', REPO, '--output-path', dist])
+    _run([os.path.join(BIN, 'ansible-galaxy'), 'collection', 'build', source, '--output-path', dist])
     tarballs = [name for name in os.listdir(dist) if name.endswith('.tar.gz')]
     if len(tarballs) != 1:
         raise AssertionError('expected one tarball in %s, found %s' % (dist, tarballs))
