@@ -198,7 +198,25 @@ def replacement_body(obj, writable):
     return body
 
 
-class DeletedItems:
+class _Store:
+    """What both collections do alike: read one object by its key, delete it."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def item(self, tenant_id):
+        raise NotImplementedError
+
+    def get(self, tenant_id):
+        found = self.client.get(self.item(tenant_id), missing_ok=True)
+        return None if found is None else clean(found)
+
+    def delete(self, tenant_id):
+        """Permanent in deleted items; for the live policy, Graph moves it into deleted items (restorable for 30 days)."""
+        self.client.request('DELETE', self.item(tenant_id), expected=(204, 200))
+
+
+class DeletedItems(_Store):
     """``/policies/deletedItems/crossTenantSyncPolicyPartners``: the seed's endpoint."""
 
     name = 'deleted_items'
@@ -206,15 +224,8 @@ class DeletedItems:
     writable = ('tenantId', 'displayName', 'deletedDateTime', 'externalCloudAuthorizedApplicationId',
                 'userSyncInbound', 'groupSyncInbound')
 
-    def __init__(self, client):
-        self.client = client
-
     def item(self, tenant_id):
         return '%s/%s' % (self.collection, tenant_id)
-
-    def get(self, tenant_id):
-        found = self.client.get(self.item(tenant_id), missing_ok=True)
-        return None if found is None else clean(found)
 
     def list(self):
         return [clean(item) for item in self.client.list(self.collection)]
@@ -232,10 +243,6 @@ class DeletedItems:
     def replace(self, tenant_id, obj):
         self.client.request('PUT', self.item(tenant_id), body=replacement_body(obj, self.writable), expected=(200, 204))
 
-    def delete(self, tenant_id):
-        """Permanent: nothing can bring the object back afterwards."""
-        self.client.request('DELETE', self.item(tenant_id), expected=(204, 200))
-
     def restore(self, tenant_id):
         """POST .../restore; after a lost answer, the policy found live by a read counts as restored."""
         live = PartnerPolicy(self.client)
@@ -244,7 +251,7 @@ class DeletedItems:
         return clean(response.body) if isinstance(response.body, dict) else None
 
 
-class PartnerPolicy:
+class PartnerPolicy(_Store):
     """``/policies/crossTenantAccessPolicy/partners/{tenantId}/identitySynchronization``: the live policy."""
 
     name = 'partner_policy'
@@ -252,15 +259,8 @@ class PartnerPolicy:
     # tenantId is the key, taken from the URL; deletedDateTime belongs to deleted items.
     writable = ('displayName', 'externalCloudAuthorizedApplicationId', 'userSyncInbound', 'groupSyncInbound')
 
-    def __init__(self, client):
-        self.client = client
-
     def item(self, tenant_id):
         return '%s/%s/identitySynchronization' % (self.partners, tenant_id)
-
-    def get(self, tenant_id):
-        found = self.client.get(self.item(tenant_id), missing_ok=True)
-        return None if found is None else clean(found)
 
     def list(self):
         """Each partner configuration's sync policy; partners without one are skipped."""
@@ -283,10 +283,6 @@ class PartnerPolicy:
 
     def replace(self, tenant_id, obj):
         self.put(tenant_id, obj)
-
-    def delete(self, tenant_id):
-        """Graph moves the policy into deleted items, from where it can be restored for 30 days."""
-        self.client.request('DELETE', self.item(tenant_id), expected=(204, 200))
 
 
 def store_for(location, client):
