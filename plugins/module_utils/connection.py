@@ -10,7 +10,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import math
 import os
+import re
 
 from ansible.module_utils.errors import AnsibleFallbackNotFound
 from ansible.module_utils.six.moves.urllib.parse import urlparse
@@ -45,6 +47,9 @@ KNOWN_AUTHORITY_HOSTS = frozenset([
     'login.microsoftonline.us', 'login.usgovcloudapi.net',
     'login.chinacloudapi.cn', 'login.partner.microsoftonline.cn',
 ])
+
+
+_TOKEN_TEXT = re.compile(r'^[\x21-\x7e]+$')
 
 
 def nonblank_env_fallback(*names):
@@ -84,6 +89,12 @@ def connection_argument_spec():
     )
 
 
+def environment_variables(option):
+    """The environment variables an option falls back to, in the order they are read."""
+    fallback = connection_argument_spec()[option].get('fallback')
+    return list(fallback[1]) if fallback else []
+
+
 class ConnectionSettings:
     """Validated connection options: where to sign in, where Graph is, how to talk to both."""
 
@@ -96,6 +107,10 @@ class ConnectionSettings:
         self.client_certificate_password = _blank_to_none(params.get('client_certificate_password'))
         self.federated_token_file = _blank_to_none(params.get('federated_token_file'))
         self.access_token = _blank_to_none(params.get('access_token'))
+        if self.access_token and not _TOKEN_TEXT.match(self.access_token):
+            # Sent as a header: a line break or a non-ASCII character would end up quoted in an error instead.
+            raise ConfigurationError('access_token must be one line of printable ASCII without spaces, as a JWT is; '
+                                     'check how it was copied', option='access_token')
         self.cloud = resolve_cloud(params.get('cloud_environment'))
         default_authority, default_graph = CLOUDS[self.cloud]
         self.authority_host = https_base_url(params.get('authority_host') or default_authority, 'authority_host')
@@ -146,8 +161,13 @@ def resolve_cloud(value):
 def https_base_url(value, option):
     """Check an endpoint override is an https URL and drop any trailing slash."""
     url = value.strip().rstrip('/')
-    parsed = urlparse(url)
-    if parsed.scheme != 'https' or not parsed.hostname:
+    try:
+        parsed = urlparse(url)
+        host = parsed.hostname
+        dummy_port = parsed.port  # raises ValueError for a port out of range
+    except ValueError as exc:
+        raise ConfigurationError('%s is not a valid URL (%s), got %r' % (option, exc, value), option=option)
+    if parsed.scheme != 'https' or not host:
         raise ConfigurationError('%s must be an https:// URL, got %r' % (option, value), option=option)
     if parsed.query or parsed.fragment:
         raise ConfigurationError('%s must not have a query or fragment, got %r' % (option, value), option=option)
@@ -155,7 +175,7 @@ def https_base_url(value, option):
 
 
 def _positive(value, option):
-    if value is None or value <= 0:
+    if value is None or not math.isfinite(value) or value <= 0:
         raise ConfigurationError('%s must be a positive number of seconds, got %r' % (option, value), option=option)
     return value
 

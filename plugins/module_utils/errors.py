@@ -14,6 +14,16 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import re
+
+# A proxy's error page, or a library's error text, may quote the Authorization header.
+_BEARER = re.compile(r'(Bearer\s+)[^\s\'",;]+', re.IGNORECASE)
+
+
+def redact_bearer(text):
+    """``text`` with any bearer token replaced, for messages that quote what a server or library said."""
+    return _BEARER.sub(r'\1<redacted>', text or '')
+
 
 class EntraGraphError(Exception):
     """Base class: ``message`` is for people, ``details`` become result keys."""

@@ -11,11 +11,10 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
-import re
 import uuid
 
-from ansible_collections.entra.graph.plugins.module_utils.errors import GraphError
-from ansible_collections.entra.graph.plugins.module_utils.transport import AmbiguousWriteError
+from ansible_collections.entra.graph.plugins.module_utils.errors import GraphError, redact_bearer
+from ansible_collections.entra.graph.plugins.module_utils.transport import AmbiguousWriteError, strip_query
 
 # Follow at most this many @odata.nextLink pages; a service that keeps
 # answering with a link must not keep a task running forever.
@@ -115,7 +114,7 @@ def _json_body(method, url, response, client_request_id):
     except ValueError:
         raise GraphError(
             '%s %s answered HTTP %d with a body that is not JSON (%s): %s'
-            % (method, _path(url), response.status_code, response.headers.get('Content-Type', 'no content type'),
+            % (method, strip_query(url), response.status_code, response.headers.get('Content-Type', 'no content type'),
                _snippet(response.text)),
             status=response.status_code, request_id=response.headers.get('request-id'),
             client_request_id=response.headers.get('client-request-id', client_request_id))
@@ -141,7 +140,7 @@ def graph_error(method, url, response, client_request_id):
             sent_id = inner.get('client-request-id') or sent_id
     if message is None:
         message = _snippet(response.text) if response.text else (response.reason or 'no body')
-    text = '%s %s failed: HTTP %d' % (method, _path(url), status)
+    text = '%s %s failed: HTTP %d' % (method, strip_query(url), status)
     if code:
         text += ' %s' % code
     text += ': %s' % message
@@ -153,14 +152,11 @@ def graph_error(method, url, response, client_request_id):
     return GraphError(text, status=status, error_code=code, request_id=request_id, client_request_id=sent_id)
 
 
-def _path(url):
+def strip_query(url):
     return url.split('?', 1)[0]
 
 
-# A proxy's error page may echo the request's headers; the bearer token must not reach the task result.
-_BEARER = re.compile(r'(Bearer\s+)[A-Za-z0-9\-_.~+/=]+', re.IGNORECASE)
-
-
 def _snippet(text, limit=300):
-    text = _BEARER.sub(r'\1<redacted>', ' '.join((text or '').split()))
+    # A proxy's error page may echo the request's headers; the bearer token must not reach the task result.
+    text = redact_bearer(' '.join((text or '').split()))
     return text if len(text) <= limit else text[:limit] + '...'

@@ -14,7 +14,7 @@ __metaclass__ = type
 import re
 import traceback
 
-from ansible_collections.entra.graph.plugins.module_utils.errors import MissingLibraryError, TransportError
+from ansible_collections.entra.graph.plugins.module_utils.errors import MissingLibraryError, TransportError, redact_bearer
 from ansible_collections.entra.graph.plugins.module_utils.retry import RETRYABLE_STATUSES
 
 REQUESTS_IMPORT_ERROR = None
@@ -103,12 +103,14 @@ class Transport:
                 timeout = self.timeout if self.connect_timeout is None else (self.connect_timeout, self.timeout)
                 response = self.session.request(method, url, timeout=timeout, **kwargs)
             except requests_exceptions.RequestException as exc:
-                failure = describe_transport_error(exc, method, url, self.connect_timeout or self.timeout
-                                                   if isinstance(exc, requests_exceptions.ConnectTimeout) else self.timeout, retry + 1)
+                waited = self.timeout
+                if self.connect_timeout is not None and isinstance(exc, requests_exceptions.ConnectTimeout):
+                    waited = self.connect_timeout
+                failure = describe_transport_error(exc, method, url, waited, retry + 1)
                 if not _is_retryable_exception(exc) or (not self.retry_unreachable and not _may_have_reached_server(exc)):
                     raise failure
                 if not idempotent and _may_have_reached_server(exc):
-                    raise AmbiguousWriteError(failure.message, retry)
+                    raise AmbiguousWriteError(failure.message, retry, **failure.details)
                 if retry >= self.policy.max_retries:
                     raise failure
                 self.policy.wait(retry)
@@ -117,7 +119,7 @@ class Transport:
             if response.status_code in RETRYABLE_STATUSES and retry < self.policy.max_retries:
                 if response.status_code == 504 and not idempotent:
                     # A gateway timeout says nothing about whether the write landed behind it.
-                    raise AmbiguousWriteError('%s %s: HTTP 504 Gateway Timeout' % (method, url), retry)
+                    raise AmbiguousWriteError('%s %s: HTTP 504 Gateway Timeout' % (method, strip_query(url)), retry)
                 self.policy.wait(retry, response.headers.get('Retry-After'))
                 retry += 1
                 continue
@@ -167,7 +169,7 @@ _INNER_REASON = re.compile(r"\(Caused by (\w+)\((?:'[^']*', )?(?:\w+\()?'?(.*?)'
 
 def describe_transport_error(exc, method, url, timeout, attempts):
     """A TransportError that names the kind of failure and what to do about it."""
-    target = _strip_query(url)
+    target = strip_query(url)
     tried = '' if attempts <= 1 else ' (tried %d times)' % attempts
     if isinstance(exc, requests_exceptions.SSLError):
         match = _CERT_REASON.search(str(exc))
@@ -195,7 +197,7 @@ def describe_transport_error(exc, method, url, timeout, attempts):
 
 
 def _short(exc):
-    text = str(exc)
+    text = redact_bearer(str(exc))
     for marker in ('Connection refused', 'Connection reset by peer', 'Remote end closed connection without response',
                    'Name or service not known', 'No route to host', 'Connection aborted'):
         if marker in text:
@@ -206,7 +208,7 @@ def _short(exc):
     return text
 
 
-def _strip_query(url):
+def strip_query(url):
     return url.split('?', 1)[0]
 
 

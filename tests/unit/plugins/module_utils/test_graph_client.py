@@ -241,6 +241,7 @@ def test_create_that_keeps_dropping_gives_up_after_max_retries_plus_one_posts(cl
 
     assert [s.method for s in cloud.graph()] == ['POST', 'GET'] * 3
     assert 'remote end closed connection without response' in caught.value.message
+    assert caught.value.details['error_kind'] == 'connection', 'the failure keeps its kind like every other transport failure'
     assert cloud.deleted == {}
 
 
