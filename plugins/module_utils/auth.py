@@ -23,48 +23,43 @@ from ansible_collections.entra.graph.plugins.module_utils.errors import (
     MissingLibraryError,
     TransportError,
 )
+from ansible_collections.entra.graph.plugins.module_utils.connection import environment_variables
 from ansible_collections.entra.graph.plugins.module_utils.transport import MsalHttpClient
-
-AUTO_ORDER = ('access_token', 'client_certificate', 'client_secret', 'workload_identity', 'managed_identity')
 
 
 def choose_auth_method(settings):
     """The method ``settings`` asks for, or the one ``auto`` finds inputs for."""
     if settings.auth_method != 'auto':
         return settings.auth_method
-    present = {
-        'access_token': settings.access_token,
-        'client_certificate': settings.client_certificate_path,
-        'client_secret': settings.client_secret,
-        'workload_identity': settings.federated_token_file,
-    }
-    for method in AUTO_ORDER:
-        if method == 'managed_identity' or present[method]:
+    for method, value in (('access_token', settings.access_token),
+                          ('client_certificate', settings.client_certificate_path),
+                          ('client_secret', settings.client_secret),
+                          ('workload_identity', settings.federated_token_file)):
+        if value:
             return method
-    return 'managed_identity'  # pragma: no cover - the loop always returns
+    return 'managed_identity'  # needs no input: the host's identity endpoint answers, or the task says why not
 
 
-# What each method needs: (attribute, option name, environment variables).
+# The options each method needs; each setting is named after its option.
 _REQUIRED = {
-    'client_secret': (
-        ('tenant', 'tenant', 'AZURE_TENANT_ID'), ('client_id', 'client_id', 'AZURE_CLIENT_ID'),
-        ('client_secret', 'client_secret', 'AZURE_CLIENT_SECRET')),
-    'client_certificate': (
-        ('tenant', 'tenant', 'AZURE_TENANT_ID'), ('client_id', 'client_id', 'AZURE_CLIENT_ID'),
-        ('client_certificate_path', 'client_certificate_path', 'AZURE_CLIENT_CERTIFICATE_PATH')),
-    'workload_identity': (
-        ('tenant', 'tenant', 'AZURE_TENANT_ID'), ('client_id', 'client_id', 'AZURE_CLIENT_ID'),
-        ('federated_token_file', 'federated_token_file', 'AZURE_FEDERATED_TOKEN_FILE')),
-    'access_token': (('access_token', 'access_token', None),),
+    'client_secret': ('tenant', 'client_id', 'client_secret'),
+    'client_certificate': ('tenant', 'client_id', 'client_certificate_path'),
+    'workload_identity': ('tenant', 'client_id', 'federated_token_file'),
+    'access_token': ('access_token',),
     'managed_identity': (),
 }
 
 
 def check_required(settings, method):
-    missing = [(option, env) for attr, option, env in _REQUIRED[method] if not getattr(settings, attr)]
+    missing = [option for option in _REQUIRED[method] if not getattr(settings, option)]
     if missing:
-        names = ', '.join(option if env is None else '%s (or %s)' % (option, env) for option, env in missing)
-        raise ConfigurationError('auth_method=%s needs %s' % (method, names), option=missing[0][0])
+        raise ConfigurationError('auth_method=%s needs %s' % (method, ', '.join(_option_and_variables(o) for o in missing)),
+                                 option=missing[0])
+
+
+def _option_and_variables(option):
+    names = environment_variables(option)
+    return '%s (or %s)' % (option, ' or '.join(names)) if names else option
 
 
 class TokenProvider:

@@ -70,6 +70,8 @@ def test_tenant_id_is_required(cloud, task):
     '2025-06-18T23:11:01 UTC',
     '18/06/2025 23:11:01',
     '2025-06-18T23:11:01.Z',
+    '9999-12-31T23:59:59-01:00',
+    '0001-01-01T00:00:00+01:00',
     '',
 ])
 def test_deleted_date_time_that_is_not_iso_8601(cloud, task, value):
@@ -120,15 +122,16 @@ def test_choices_are_enforced(cloud, task, option, value):
 
 
 @pytest.mark.parametrize('method, given, words', [
-    ('client_secret', dict(tenant=fake.HOME_TENANT, client_id=fake.CLIENT_ID), ['client_secret (or AZURE_CLIENT_SECRET)']),
-    ('client_secret', dict(client_id=fake.CLIENT_ID, client_secret=fake.CLIENT_SECRET), ['tenant (or AZURE_TENANT_ID)']),
+    ('client_secret', dict(tenant=fake.HOME_TENANT, client_id=fake.CLIENT_ID), ['client_secret (or AZURE_CLIENT_SECRET or AZURE_SECRET)']),
+    ('client_secret', dict(client_id=fake.CLIENT_ID, client_secret=fake.CLIENT_SECRET), ['tenant (or AZURE_TENANT_ID or AZURE_TENANT)']),
     ('client_secret', dict(tenant=fake.HOME_TENANT, client_secret=fake.CLIENT_SECRET), ['client_id (or AZURE_CLIENT_ID)']),
-    ('client_secret', dict(), ['tenant (or AZURE_TENANT_ID)', 'client_id (or AZURE_CLIENT_ID)', 'client_secret (or AZURE_CLIENT_SECRET)']),
+    ('client_secret', dict(),
+     ['tenant (or AZURE_TENANT_ID or AZURE_TENANT)', 'client_id (or AZURE_CLIENT_ID)', 'client_secret (or AZURE_CLIENT_SECRET or AZURE_SECRET)']),
     ('client_certificate', dict(tenant=fake.HOME_TENANT, client_id=fake.CLIENT_ID),
      ['client_certificate_path (or AZURE_CLIENT_CERTIFICATE_PATH)']),
     ('workload_identity', dict(tenant=fake.HOME_TENANT, client_id=fake.CLIENT_ID),
      ['federated_token_file (or AZURE_FEDERATED_TOKEN_FILE)']),
-    ('workload_identity', dict(client_id=fake.CLIENT_ID, federated_token_file='/x'), ['tenant (or AZURE_TENANT_ID)']),
+    ('workload_identity', dict(client_id=fake.CLIENT_ID, federated_token_file='/x'), ['tenant (or AZURE_TENANT_ID or AZURE_TENANT)']),
     ('access_token', dict(), ['access_token']),
     ('access_token', dict(access_token='   '), ['access_token']),
 ])
@@ -145,7 +148,7 @@ def test_blank_environment_variable_counts_as_missing(cloud, monkeypatch):
 
     result = run(dict(auth_method='client_secret', tenant_id=fake.PARTNER))
 
-    assert_failed_before_any_request(result, cloud, 'client_secret (or AZURE_CLIENT_SECRET)')
+    assert_failed_before_any_request(result, cloud, 'client_secret (or AZURE_CLIENT_SECRET or AZURE_SECRET)')
 
 
 @pytest.fixture
@@ -240,6 +243,15 @@ def test_endpoint_override_must_be_an_https_url(cloud, task, option, value):
     assert result['option'] == option
 
 
+@pytest.mark.parametrize('option', ['graph_endpoint', 'authority_host'])
+@pytest.mark.parametrize('value', ['https://[::1', 'https://127.0.0.1:99999'])
+def test_endpoint_override_that_is_not_a_url_at_all(cloud, task, option, value):
+    result = run(dict(task, **{option: value}))
+
+    assert_failed_before_any_request(result, cloud, option, 'not a valid URL')
+    assert result['option'] == option
+
+
 def test_authority_host_from_the_environment_is_checked_too(cloud, task, monkeypatch):
     monkeypatch.setenv('AZURE_AUTHORITY_HOST', 'http://login.microsoftonline.com')
 
@@ -263,6 +275,8 @@ def test_unknown_cloud_environment_from_the_environment(cloud, task, monkeypatch
 @pytest.mark.parametrize('options, option', [
     (dict(timeout=0), 'timeout'),
     (dict(timeout=-5), 'timeout'),
+    (dict(timeout='nan'), 'timeout'),
+    (dict(timeout='inf'), 'timeout'),
     (dict(max_retries=-1), 'max_retries'),
     (dict(ca_path='/nonexistent/ca-bundle.pem'), 'ca_path'),
 ])
@@ -283,3 +297,18 @@ def test_info_module_checks_connection_options_too(cloud, secret_auth):
     result = run_module(crosstenant_sync_partner_info.main, dict(secret_auth, graph_endpoint='http://graph.microsoft.com'))
 
     assert_failed_before_any_request(result, cloud, 'graph_endpoint')
+
+
+@pytest.mark.parametrize('token', ['eyJhbGciOi.eyJzdWIi\neyJzaWdu', 'eyJhbGciOi.eyJzdWIi.sig\u20ac', 'eyJhbGciOi eyJzdWIi.sig'])
+def test_access_token_that_cannot_be_a_header_is_refused_without_quoting_it(cloud, token):
+    result = run(dict(tenant_id=fake.PARTNER, auth_method='access_token', access_token=token))
+
+    assert_failed_before_any_request(result, cloud, 'access_token', 'printable ASCII')
+    assert 'eyJzdWIi' not in result['msg']
+
+
+@pytest.mark.parametrize('options', [dict(state='absent'), dict(state='restored'), dict(location='partner_policy')])
+def test_deleted_date_time_only_where_it_means_something(cloud, task, options):
+    result = run(dict(task, deleted_date_time='2025-06-18T23:11:01Z', **options))
+
+    assert_failed_before_any_request(result, cloud, 'deleted_date_time', 'location=deleted_items with state=present')
