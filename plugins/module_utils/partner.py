@@ -83,8 +83,11 @@ def parse_datetime(value):
         if int(digits[2:]) > 59 or minutes > 18 * 60:
             return None
         delta = datetime.timedelta(minutes=minutes)
-        moment = moment - delta if offset[0] == '+' else moment + delta
-    return moment.replace(tzinfo=_UTC)
+        try:
+            moment = moment - delta if offset[0] == '+' else moment + delta
+        except OverflowError:
+            return None  # shifted to UTC, the moment falls before year 1 or after year 9999
+    return moment.replace(tzinfo=datetime.timezone.utc)
 
 
 def format_datetime(moment):
@@ -101,20 +104,6 @@ def normalize_datetime(value, option='deleted_date_time'):
         raise ConfigurationError('%s must be an ISO 8601 date and time such as 2025-06-18T23:11:01Z, got %r' % (option, value),
                                  option=option)
     return format_datetime(moment)
-
-
-class _Utc(datetime.tzinfo):
-    def utcoffset(self, dt):
-        return datetime.timedelta(0)
-
-    def tzname(self, dt):
-        return 'UTC'
-
-    def dst(self, dt):
-        return datetime.timedelta(0)
-
-
-_UTC = _Utc()
 
 
 def desired_properties(params):
@@ -211,6 +200,10 @@ class _Store:
         found = self.client.get(self.item(tenant_id), missing_ok=True)
         return None if found is None else clean(found)
 
+    def replace(self, tenant_id, obj):
+        """PUT the whole object: the method replaces, so what the user left out is sent as it is now."""
+        self.client.request('PUT', self.item(tenant_id), body=replacement_body(obj, self.writable), expected=self.put_answers)
+
     def delete(self, tenant_id):
         """Permanent in deleted items; for the live policy, Graph moves it into deleted items (restorable for 30 days)."""
         self.client.request('DELETE', self.item(tenant_id), expected=(204, 200))
@@ -219,10 +212,9 @@ class _Store:
 class DeletedItems(_Store):
     """``/policies/deletedItems/crossTenantSyncPolicyPartners``: the seed's endpoint."""
 
-    name = 'deleted_items'
     collection = '/policies/deletedItems/crossTenantSyncPolicyPartners'
-    writable = ('tenantId', 'displayName', 'deletedDateTime', 'externalCloudAuthorizedApplicationId',
-                'userSyncInbound', 'groupSyncInbound')
+    writable = PROPERTIES
+    put_answers = (200, 204)
 
     def item(self, tenant_id):
         return '%s/%s' % (self.collection, tenant_id)
@@ -240,9 +232,6 @@ class DeletedItems(_Store):
                              request_id=response.headers.get('request-id'))
         return clean(response.body)
 
-    def replace(self, tenant_id, obj):
-        self.client.request('PUT', self.item(tenant_id), body=replacement_body(obj, self.writable), expected=(200, 204))
-
     def restore(self, tenant_id):
         """POST .../restore; after a lost answer, the policy found live by a read counts as restored."""
         live = PartnerPolicy(self.client)
@@ -254,10 +243,11 @@ class DeletedItems(_Store):
 class PartnerPolicy(_Store):
     """``/policies/crossTenantAccessPolicy/partners/{tenantId}/identitySynchronization``: the live policy."""
 
-    name = 'partner_policy'
     partners = '/policies/crossTenantAccessPolicy/partners'
     # tenantId is the key, taken from the URL; deletedDateTime belongs to deleted items.
     writable = ('displayName', 'externalCloudAuthorizedApplicationId', 'userSyncInbound', 'groupSyncInbound')
+    # PUT both creates and replaces the live policy; Graph documents 204.
+    put_answers = (200, 201, 204)
 
     def item(self, tenant_id):
         return '%s/%s/identitySynchronization' % (self.partners, tenant_id)
@@ -273,16 +263,10 @@ class PartnerPolicy(_Store):
                     found.append(policy)
         return found
 
-    def put(self, tenant_id, obj):
-        """PUT creates or replaces, so the body is always the whole object."""
-        self.client.request('PUT', self.item(tenant_id), body=replacement_body(obj, self.writable), expected=(200, 201, 204))
-
     def create(self, tenant_id, desired):
-        self.put(tenant_id, desired)
+        """PUT creates the live policy; Graph answers without a body, so there is no object to return."""
+        self.replace(tenant_id, desired)
         return None
-
-    def replace(self, tenant_id, obj):
-        self.put(tenant_id, obj)
 
 
 def store_for(location, client):

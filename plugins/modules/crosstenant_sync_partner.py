@@ -197,7 +197,8 @@ partner:
   description:
     - The object after the task, as Graph returns it (camelCase keys, C(@odata.context) dropped).
     - An empty dict when the object does not exist after the task.
-    - In check mode, the object as it would be.
+    - In check mode, the object as it would be; a new object in deleted items then has C(deletedDateTime)
+      null unless O(deleted_date_time) is set, since Graph assigns it when the object is created.
   returned: always
   type: dict
   sample:
@@ -262,8 +263,9 @@ diff:
       type: dict
       returned: when diff mode is on
 status:
-  description: The HTTP status of the failed Graph request.
-  returned: on a Graph failure
+  description:
+    - The HTTP status of the failed request, from Graph or from a sign-in host whose answer could not be used.
+  returned: on a failed request that got an HTTP answer
   type: int
   sample: 403
 error_code:
@@ -272,13 +274,43 @@ error_code:
   type: str
   sample: Authorization_RequestDenied
 request_id:
-  description: Graph's C(request-id) of the failed request, for Microsoft support.
-  returned: on a Graph failure
+  description:
+    - The C(request-id) of the failed Graph request (C(x-ms-request-id) for a sign-in host), for Microsoft support.
+  returned: when the failed answer carries one
   type: str
 client_request_id:
-  description: The C(client-request-id) the module sent with the failed request.
+  description: The C(client-request-id) the module sent with the failed Graph request.
   returned: on a Graph failure
   type: str
+error_kind:
+  description: Why a request got no HTTP answer at all.
+  returned: on a request that got no answer
+  type: str
+  choices: [tls, timeout, connection, request]
+auth_error:
+  description: The OAuth error of a refused sign-in, such as C(invalid_client).
+  returned: on a sign-in failure
+  type: str
+  sample: invalid_client
+error_codes:
+  description: The AADSTS error codes of a refused sign-in.
+  returned: on a sign-in failure that carries them
+  type: list
+  elements: int
+  sample: [7000215]
+trace_id:
+  description: Microsoft Entra ID's trace ID of a refused sign-in, for Microsoft support.
+  returned: on a sign-in failure that carries one
+  type: str
+correlation_id:
+  description: Microsoft Entra ID's correlation ID of a refused sign-in, for Microsoft support.
+  returned: on a sign-in failure that carries one
+  type: str
+option:
+  description: The option whose value made the task fail before any request.
+  returned: on a failure caused by an option
+  type: str
+  sample: tenant_id
 '''
 
 from ansible_collections.entra.graph.plugins.module_utils.errors import ConfigurationError, StateError
@@ -303,28 +335,27 @@ def ensure_present(module, store, tenant_id, desired):
         after = complete(dict(desired, tenantId=tenant_id))
         if not module.check_mode:
             after = store.create(tenant_id, desired) or after
-        return outcome({}, after, sorted(desired))
+        return outcome({}, after, sorted(desired), True)
     return update(module, store, tenant_id, current, desired)
 
 
 def update(module, store, tenant_id, current, desired, changed=False):
     changed_properties = differences(current, desired)
     if not changed_properties:
-        return outcome(current, current, [], changed=changed)
+        return outcome(current, current, [], changed)
     after = merged(current, desired)
     if not module.check_mode:
         store.replace(tenant_id, after)
-    # Python's == says 1 == True, so a write is reported as a change by itself, not by comparing before and after.
-    return outcome(current, after, changed_properties, changed=True)
+    return outcome(current, after, changed_properties, True)
 
 
 def ensure_absent(module, store, tenant_id):
     current = store.get(tenant_id)
     if current is None:
-        return outcome({}, {}, [])
+        return outcome({}, {}, [], False)
     if not module.check_mode:
         store.delete(tenant_id)
-    return outcome(current, {}, [], changed=True)
+    return outcome(current, {}, [], True)
 
 
 def ensure_restored(module, tenant_id, desired):
@@ -349,9 +380,8 @@ def ensure_restored(module, tenant_id, desired):
     return result
 
 
-def outcome(before, after, changed_properties, changed=None):
-    if changed is None:
-        changed = before != after
+def outcome(before, after, changed_properties, changed):
+    # changed is always the decision made, never before != after: Python's == says 1 == True.
     return dict(changed=changed, partner=after, changed_properties=changed_properties,
                 diff=dict(before=before, after=after))
 
@@ -361,9 +391,10 @@ def decide(module):
     tenant_id = validate_tenant_id(params['tenant_id'])
     state = params['state']
     location = params['location']
-    if params.get('deleted_date_time') is not None and (state == 'restored' or location != 'deleted_items'):
+    if params.get('deleted_date_time') is not None and (state != 'present' or location != 'deleted_items'):
         raise ConfigurationError('deleted_date_time applies only to location=deleted_items with state=present; '
-                                 'a live policy has no deletion time', option='deleted_date_time')
+                                 'a live policy has no deletion time, and absent deletes whatever it holds',
+                                 option='deleted_date_time')
     desired = desired_properties(params)
 
     if state == 'restored':
