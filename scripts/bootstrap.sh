@@ -23,6 +23,9 @@ die() {
 }
 
 command -v "$PYTHON" >/dev/null 2>&1 || die "$PYTHON not found; set PYTHON to a Python 3.11 interpreter"
+# With .venv/bin first on PATH (scripts/test.sh puts it there), "python3" is the .venv's own interpreter,
+# which is gone once .venv is rebuilt: make the environments from the interpreter behind it.
+PYTHON=$("$PYTHON" -c 'import sys; print(getattr(sys, "_base_executable", None) or sys.executable)')
 "$PYTHON" -c 'import sys; sys.exit(sys.version_info[:2] < (3, 11))' \
     || die "$PYTHON is $("$PYTHON" -V 2>&1); ansible-core 2.19 needs Python 3.11 or newer"
 PY_ID=$("$PYTHON" -c 'import sys; print(sys.version.split()[0], sys.platform)')
