@@ -133,6 +133,13 @@ notes:
     credential can supply them without any task option.
   - Use C(module_defaults) with the action group C(group/entra.graph.graph) to set the connection
     options once for every module of the collection.
+  - A failed task says in C(msg) what went wrong, and returns what Microsoft support asks for. A refused
+    Graph request returns C(status), C(error_code) (Graph's C(error.code)), C(request_id) and
+    C(client_request_id). A refused sign-in returns C(auth_error) (such as C(invalid_client)),
+    C(error_codes) (the AADSTS codes), C(trace_id) and C(correlation_id); a sign-in host whose answer
+    was not Microsoft Entra ID's returns C(status) and, when it sent one, C(request_id). A request that
+    got no answer returns C(error_kind), one of C(tls), C(timeout), C(connection) or C(request). A bad
+    option returns C(option), its name.
 seealso:
   - name: Microsoft Graph national cloud deployments
     description: The sign-in and Graph hosts of each national cloud.

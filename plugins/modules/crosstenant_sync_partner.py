@@ -262,55 +262,6 @@ diff:
       description: The object after the task; empty when it does not exist after it.
       type: dict
       returned: when diff mode is on
-status:
-  description:
-    - The HTTP status of the failed request, from Graph or from a sign-in host whose answer could not be used.
-  returned: on a failed request that got an HTTP answer
-  type: int
-  sample: 403
-error_code:
-  description: Graph's C(error.code) of the failed request.
-  returned: on a Graph failure that carries one
-  type: str
-  sample: Authorization_RequestDenied
-request_id:
-  description:
-    - The C(request-id) of the failed Graph request (C(x-ms-request-id) for a sign-in host), for Microsoft support.
-  returned: when the failed answer carries one
-  type: str
-client_request_id:
-  description: The C(client-request-id) the module sent with the failed Graph request.
-  returned: on a Graph failure
-  type: str
-error_kind:
-  description: Why a request got no HTTP answer at all.
-  returned: on a request that got no answer
-  type: str
-  choices: [tls, timeout, connection, request]
-auth_error:
-  description: The OAuth error of a refused sign-in, such as C(invalid_client).
-  returned: on a sign-in failure
-  type: str
-  sample: invalid_client
-error_codes:
-  description: The AADSTS error codes of a refused sign-in.
-  returned: on a sign-in failure that carries them
-  type: list
-  elements: int
-  sample: [7000215]
-trace_id:
-  description: Microsoft Entra ID's trace ID of a refused sign-in, for Microsoft support.
-  returned: on a sign-in failure that carries one
-  type: str
-correlation_id:
-  description: Microsoft Entra ID's correlation ID of a refused sign-in, for Microsoft support.
-  returned: on a sign-in failure that carries one
-  type: str
-option:
-  description: The option whose value made the task fail before any request.
-  returned: on a failure caused by an option
-  type: str
-  sample: tenant_id
 '''
 
 from ansible_collections.entra.graph.plugins.module_utils.errors import ConfigurationError, StateError
