@@ -69,6 +69,8 @@ class TokenProvider:
         self.settings = settings
         self.transport = transport
         self.method = choose_auth_method(settings)
+        # auto fell through to a managed identity because no other input was there, not because it was asked for.
+        self.guessed_managed_identity = settings.auth_method == 'auto' and self.method == 'managed_identity'
         self.token_cache = token_cache
         check_required(settings, self.method)
         self._token = None
@@ -94,7 +96,7 @@ class TokenProvider:
         try:
             return self._sign_in()
         except (AuthenticationError, TransportError) as exc:
-            if self.settings.auth_method == 'auto' and self.method == 'managed_identity':
+            if self.guessed_managed_identity:
                 raise type(exc)('auth_method=auto found no access_token, client_certificate_path, client_secret or '
                                 'federated_token_file (nor their AZURE_* environment variables), so it tried a managed '
                                 'identity: %s' % exc.message, **exc.details)
@@ -120,8 +122,7 @@ class TokenProvider:
     def _transport_for_sign_in(self):
         # Outside Azure, the instance metadata service that a guessed managed identity asks is not
         # there at all; fail in seconds rather than after every retry of the full timeout.
-        guessed = self.settings.auth_method == 'auto' and self.method == 'managed_identity'
-        if guessed and not any(os.environ.get(name) for name in _MANAGED_IDENTITY_ENVIRONMENT):
+        if self.guessed_managed_identity and not any(os.environ.get(name) for name in _MANAGED_IDENTITY_ENVIRONMENT):
             return self.transport.probe(IMDS_PROBE_CONNECT_TIMEOUT)
         return self.transport
 
