@@ -31,6 +31,7 @@ class GraphResponse:
 class GraphClient:
     def __init__(self, transport, graph_endpoint, token_provider, api_version='beta'):
         self.transport = transport
+        self.api_version = api_version
         self.base = '%s/%s' % (graph_endpoint, api_version)
         self.graph_endpoint = graph_endpoint
         self.token_provider = token_provider

@@ -27,6 +27,10 @@ class GraphModule:
         self.params = self.ansible.params
         self.check_mode = self.ansible.check_mode
         self.diff_mode = self.ansible._diff
+        # Set by the module's decision before the first request: every request of a task goes to one version.
+        self.api_version = 'beta'
+        # What the task has already written, said when a later step fails.
+        self.done = []
         self._client = None
 
     @property
@@ -34,6 +38,10 @@ class GraphModule:
         if self._client is None:
             self._client = self._connect()
         return self._client
+
+    def record(self, what):
+        """Note a write that happened, so that a failure after it still reports ``changed``."""
+        self.done.append(what)
 
     def _connect(self):
         # Imported here so a module that fails validation never pays for requests.
@@ -48,7 +56,7 @@ class GraphModule:
                               'verified, so a machine in the middle could read the access token')
         transport = Transport(build_session(settings), RetryPolicy(max_retries=settings.max_retries), settings.timeout)
         tokens = TokenProvider(settings, transport, token_cache=token_cache_for(settings, self.ansible.warn))
-        return GraphClient(transport, settings.graph_endpoint, tokens)
+        return GraphClient(transport, settings.graph_endpoint, tokens, api_version=self.api_version)
 
     def run(self, decide):
         """Call ``decide(self)`` and exit with its result dict, or fail with what went wrong."""
@@ -57,5 +65,9 @@ class GraphModule:
         except MissingLibraryError as exc:
             self.ansible.fail_json(msg=missing_required_lib(exc.library), exception=exc.import_error)
         except EntraGraphError as exc:
+            if self.done:
+                # Part of the task happened: say what, so that nobody takes the failure for "nothing changed".
+                self.ansible.fail_json(msg='%s; then failed: %s' % ('; '.join(self.done), exc.message), changed=True,
+                                       **exc.details)
             self.ansible.fail_json(msg=exc.message, **exc.details)
         self.ansible.exit_json(**result)

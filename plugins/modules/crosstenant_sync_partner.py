@@ -13,13 +13,15 @@ module: crosstenant_sync_partner
 short_description: Manage a partner's cross-tenant identity synchronization policy in Microsoft Entra ID
 version_added: 0.1.0
 description:
-  - Creates, updates, deletes and restores the Microsoft Graph beta object C(crossTenantIdentitySyncPolicyPartner),
+  - Creates, updates, deletes and restores the Microsoft Graph object C(crossTenantIdentitySyncPolicyPartner),
     which says whether users (and groups) of a partner tenant may be synchronized into your tenant.
   - The object lives in one of two Graph collections, chosen with O(location). V(deleted_items) is
     C(/policies/deletedItems/crossTenantSyncPolicyPartners); V(partner_policy) is the live policy at
     C(/policies/crossTenantAccessPolicy/partners/{tenantId}/identitySynchronization).
   - The object is read first, and written only when it differs from the options that are set;
     options left out keep the object's current value.
+  - The live policy belongs to the partner configuration of the same tenant, which must exist first
+    (M(entra.graph.crosstenant_access_partner) creates it).
 author:
   - entra.graph maintainers (@entra-graph)
 options:
@@ -35,6 +37,7 @@ options:
   external_cloud_authorized_application_id:
     description:
       - The C(externalCloudAuthorizedApplicationId) property, sent as given.
+      - Graph beta only.
     type: str
   user_sync_inbound:
     description:
@@ -50,10 +53,23 @@ options:
   group_sync_inbound:
     description:
       - Whether groups may be synchronized from the partner tenant.
+      - Graph beta only.
     type: dict
     suboptions:
       is_sync_allowed:
         description: Allow group synchronization from the partner tenant.
+        type: bool
+        required: true
+  role_enabled_group_sync_inbound:
+    description:
+      - Whether role-assignable groups may be synchronized from the partner tenant
+        (C(roleEnabledGroupSyncInbound)).
+      - Graph beta only. The property is in Graph's beta metadata but not yet described on its reference pages.
+    type: dict
+    version_added: 0.2.0
+    suboptions:
+      is_sync_allowed:
+        description: Allow synchronization of role-assignable groups from the partner tenant.
         type: bool
         required: true
   deleted_date_time:
@@ -67,6 +83,7 @@ options:
       - V(present) creates the object when it is missing and updates it when it differs.
       - V(absent) deletes it. In V(deleted_items) that is a permanent delete; in V(partner_policy)
         Graph moves the policy into deleted items, from where it can be restored for 30 days.
+        Options that describe the object are ignored, with a warning.
       - V(restored) restores the object from deleted items into the live partner policy, then applies
         any options that are set. Nothing changes when the policy is already live; the task fails
         when the object is in neither place. O(location) does not matter for V(restored).
@@ -82,6 +99,18 @@ options:
     type: str
     choices: [deleted_items, partner_policy]
     default: deleted_items
+  api_version:
+    description:
+      - The Microsoft Graph version every request of the task goes to.
+      - V(auto) uses V(v1.0) for the live policy when no beta-only option is set
+        (O(group_sync_inbound), O(role_enabled_group_sync_inbound), O(external_cloud_authorized_application_id)),
+        and V(beta) otherwise, for O(location=deleted_items) and for O(state=restored), which only beta has.
+      - An explicit V(v1.0) with a beta-only option, with O(location=deleted_items) or with O(state=restored)
+        fails before any request.
+    type: str
+    choices: [auto, v1.0, beta]
+    default: auto
+    version_added: 0.2.0
 extends_documentation_fragment:
   - entra.graph.connection
   - entra.graph.connection.attributes
@@ -93,12 +122,17 @@ attributes:
     description: Returns the object before and after the change.
     support: full
 notes:
-  - Updates use C(PUT) with the whole object (current values merged with the options that are set).
-    Graph's documentation describes C(PATCH) for the live policy, while its metadata
-    (C(UpdateRestrictions/UpdateMethod)) and the generated Graph SDKs use C(PUT); C(PUT) is the method
-    both agree creates the live policy, and it is idempotent, so a request retried after a lost answer cannot do harm.
+  - Updates are C(PATCH) requests with only the properties that differ. Graph replaces a complex value such as
+    C(userSyncInbound) whole, so each one is sent complete, its current values overlaid by the options set.
+  - The live policy is created with C(PUT), as Graph documents. Graph answers a C(PUT) over an existing policy with
+    C(409 Request_MultipleObjectsWithSameKeyValue); when that happens because the policy was created between the
+    read and the write, the module reads it again and C(PATCH)es what still differs.
+  - Graph documents no update of an object in deleted items; when Graph refuses the C(PATCH), the task fails and
+    says to delete and create it again, or to restore it.
   - In V(partner_policy) Graph answers writes with C(204 No Content), so the returned object is the one
-    that was sent, merged with what was read before.
+    that was read, with the changes that were sent.
+  - A task that wrote something and then failed (a restore whose follow-up update was refused) reports
+    C(changed=true) and says in its message what was done before the failure.
   - A create (C(POST)) whose answer is lost to a timeout or a dropped connection is not blindly sent again;
     the object is read first and counts as created if it is there.
   - Permissions (application or delegated) - C(Policy.Read.All) to read,
@@ -193,9 +227,17 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+api_version:
+  description: The Microsoft Graph version every request of the task went to.
+  returned: always
+  type: str
+  sample: v1.0
+  version_added: 0.2.0
 partner:
   description:
-    - The object after the task, as Graph returns it (camelCase keys, C(@odata.context) dropped).
+    - The object after the task, as Graph returns it (camelCase keys), with every property of the version
+      (null when unset) and no OData annotations such as C(@odata.context) or C(@odata.type).
+    - Under V(v1.0) Graph has only C(tenantId), C(displayName) and C(userSyncInbound).
     - An empty dict when the object does not exist after the task.
     - In check mode, the object as it would be; a new object in deleted items then has C(deletedDateTime)
       null unless O(deleted_date_time) is set, since Graph assigns it when the object is created.
@@ -209,6 +251,7 @@ partner:
     userSyncInbound:
       isSyncAllowed: true
     groupSyncInbound: null
+    roleEnabledGroupSyncInbound: null
   contains:
     tenantId:
       description: The partner tenant's ID.
@@ -221,11 +264,11 @@ partner:
     deletedDateTime:
       description: When the policy was deleted; null for a live policy.
       type: str
-      returned: when the object exists
+      returned: when the object exists and O(api_version) resolves to V(beta)
     externalCloudAuthorizedApplicationId:
       description: The C(externalCloudAuthorizedApplicationId) property.
       type: str
-      returned: when the object exists
+      returned: when the object exists and O(api_version) resolves to V(beta)
     userSyncInbound:
       description: Whether users may be synchronized from the partner tenant, as C(isSyncAllowed).
       type: dict
@@ -233,7 +276,11 @@ partner:
     groupSyncInbound:
       description: Whether groups may be synchronized from the partner tenant, as C(isSyncAllowed).
       type: dict
-      returned: when the object exists
+      returned: when the object exists and O(api_version) resolves to V(beta)
+    roleEnabledGroupSyncInbound:
+      description: Whether role-assignable groups may be synchronized from the partner tenant, as C(isSyncAllowed).
+      type: dict
+      returned: when the object exists and O(api_version) resolves to V(beta)
 changed_properties:
   description: The properties that were (or in check mode would be) written because they differed.
   returned: always
@@ -266,75 +313,61 @@ diff:
 
 from ansible_collections.entra.graph.plugins.module_utils.errors import ConfigurationError, StateError
 from ansible_collections.entra.graph.plugins.module_utils.graph_module import GraphModule
-from ansible_collections.entra.graph.plugins.module_utils.partner import (
-    DeletedItems,
-    PartnerPolicy,
-    complete,
-    desired_properties,
-    differences,
-    merged,
-    partner_argument_spec,
-    store_for,
-    validate_tenant_id,
+from ansible_collections.entra.graph.plugins.module_utils.resource import API_VERSIONS, choose_api_version, plan_absent, plan_present
+from ansible_collections.entra.graph.plugins.module_utils.store import apply_plan
+from ansible_collections.entra.graph.plugins.module_utils.sync_policy import (
+    LOCATIONS,
+    SYNC_POLICY,
+    DeletedPolicies,
+    LivePolicies,
+    collection_for,
+    sync_policy_argument_spec,
 )
+from ansible_collections.entra.graph.plugins.module_utils.values import validate_tenant_id
 
 
-def ensure_present(module, store, tenant_id, desired):
-    """Create the object when missing, bring it to ``desired`` when it differs."""
-    current = store.get(tenant_id)
-    if current is None:
-        after = complete(dict(desired, tenantId=tenant_id))
-        if not module.check_mode:
-            after = store.create(tenant_id, desired) or after
-        return outcome({}, after, sorted(desired), True)
-    return update(module, store, tenant_id, current, desired)
+WRITES = dict(create='created', update='updated', delete='deleted')
 
 
-def update(module, store, tenant_id, current, desired, changed=False):
-    changed_properties = differences(current, desired)
-    if not changed_properties:
-        return outcome(current, current, [], changed)
-    after = merged(current, desired)
-    if not module.check_mode:
-        store.replace(tenant_id, after)
-    return outcome(current, after, changed_properties, True)
-
-
-def ensure_absent(module, store, tenant_id):
-    current = store.get(tenant_id)
-    if current is None:
-        return outcome({}, {}, [], False)
-    if not module.check_mode:
-        store.delete(tenant_id)
-    return outcome(current, {}, [], True)
+def ensure(module, collection, tenant_id, plan):
+    """Carry out ``plan`` unless in check mode; the object after it."""
+    if not plan.changed or module.check_mode:
+        return plan.after
+    after = apply_plan(collection, tenant_id, plan)
+    module.record('%s the sync policy of tenant %s in %s' % (WRITES[plan.action], tenant_id, collection.title))
+    return after
 
 
 def ensure_restored(module, tenant_id, desired):
     """Make the policy live again from deleted items; a live policy is left (or brought) as desired."""
-    live = PartnerPolicy(module.client)
+    live = LivePolicies(module.client, SYNC_POLICY)
     current = live.get(tenant_id)
     if current is not None:
-        return update(module, live, tenant_id, current, desired)
-    deleted = DeletedItems(module.client)
+        plan = plan_present(SYNC_POLICY, tenant_id, current, desired, module.api_version)
+        return plan, ensure(module, live, tenant_id, plan)
+    deleted = DeletedPolicies(module.client, SYNC_POLICY, live)
     before = deleted.get(tenant_id)
     if before is None:
         raise StateError('tenant_id %s has no cross-tenant sync policy in deleted items and none in the partner policy, '
                          'so there is nothing to restore; use state=present to create one' % tenant_id)
-    restored = before
+    restored = live.shape(dict(before, deletedDateTime=None))
     if not module.check_mode:
-        restored = deleted.restore(tenant_id) or live.get(tenant_id) or before
-    # A live policy has no deletion time: Graph's restore answer carries the time of the restore and the
-    # deleted item its deletion time, but a GET of the live policy afterwards returns null.
-    restored = dict(restored, deletedDateTime=None)
-    result = update(module, live, tenant_id, restored, desired, changed=True)
-    result['diff']['before'] = before
-    return result
+        restored = deleted.restore(tenant_id) or restored
+        module.record('restored the sync policy of tenant %s from deleted items' % tenant_id)
+    plan = plan_present(SYNC_POLICY, tenant_id, restored, desired, module.api_version)
+    after = ensure(module, live, tenant_id, plan)
+    plan.action = 'restore'
+    plan.before = before
+    return plan, after
 
 
-def outcome(before, after, changed_properties, changed):
-    # changed is always the decision made, never before != after: Python's == says 1 == True.
-    return dict(changed=changed, partner=after, changed_properties=changed_properties,
-                diff=dict(before=before, after=after))
+def beta_reasons(state, location, desired):
+    reasons = ['option %s' % option for option in SYNC_POLICY.beta_only(desired)]
+    if state == 'restored':
+        reasons.append('state=restored')
+    elif location == 'deleted_items':
+        reasons.append('location=deleted_items')
+    return reasons
 
 
 def decide(module):
@@ -346,24 +379,39 @@ def decide(module):
         raise ConfigurationError('deleted_date_time applies only to location=deleted_items with state=present; '
                                  'a live policy has no deletion time, and absent deletes whatever it holds',
                                  option='deleted_date_time')
-    desired = desired_properties(params)
+    desired = SYNC_POLICY.desired(params)
+    if state == 'absent':
+        if desired:
+            module.ansible.warn('state=absent deletes the object whatever it holds; ignored: %s'
+                                % ', '.join(SYNC_POLICY.options(desired)))
+        desired = {}
+    module.api_version = choose_api_version(params['api_version'], beta_reasons(state, location, desired))
 
     if state == 'restored':
-        result = ensure_restored(module, tenant_id, desired)
-    elif state == 'absent':
-        result = ensure_absent(module, store_for(location, module.client), tenant_id)
+        plan, after = ensure_restored(module, tenant_id, desired)
     else:
-        result = ensure_present(module, store_for(location, module.client), tenant_id, desired)
+        collection = collection_for(location, module.client)
+        current = collection.get(tenant_id)
+        if state == 'absent':
+            plan = plan_absent(current)
+        else:
+            plan = plan_present(SYNC_POLICY, tenant_id, current, desired, module.api_version)
+        after = ensure(module, collection, tenant_id, plan)
 
-    if not module.diff_mode:
-        del result['diff']
-    result['ansible_facts'] = dict(crosstenant_sync_partner=result['partner'])
+    result = dict(changed=plan.changed, partner=after, changed_properties=plan.changed_properties,
+                  api_version=module.api_version, ansible_facts=dict(crosstenant_sync_partner=after))
+    if module.diff_mode:
+        result['diff'] = dict(before=plan.before, after=after)
     return result
 
 
 def main():
-    argument_spec = partner_argument_spec()
-    argument_spec.update(state=dict(type='str', default='present', choices=['present', 'absent', 'restored']))
+    argument_spec = sync_policy_argument_spec()
+    argument_spec.update(
+        state=dict(type='str', default='present', choices=['present', 'absent', 'restored']),
+        location=dict(type='str', default='deleted_items', choices=list(LOCATIONS)),
+        api_version=dict(type='str', default='auto', choices=list(API_VERSIONS)),
+    )
     module = GraphModule(argument_spec=argument_spec, supports_check_mode=True)
     module.run(decide)
 

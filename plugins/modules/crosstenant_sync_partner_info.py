@@ -13,7 +13,7 @@ module: crosstenant_sync_partner_info
 short_description: Read partners' cross-tenant identity synchronization policies from Microsoft Entra ID
 version_added: 0.1.0
 description:
-  - Reads C(crossTenantIdentitySyncPolicyPartner) objects from Microsoft Graph beta, one by O(tenant_id) or all of them.
+  - Reads C(crossTenantIdentitySyncPolicyPartner) objects from Microsoft Graph, one by O(tenant_id) or all of them.
   - Never changes anything.
 author:
   - entra.graph maintainers (@entra-graph)
@@ -33,6 +33,15 @@ options:
     type: str
     choices: [deleted_items, partner_policy]
     default: deleted_items
+  api_version:
+    description:
+      - The Microsoft Graph version the requests go to.
+      - V(auto) reads the live policies from V(v1.0), which returns only C(tenantId), C(displayName) and
+        C(userSyncInbound); V(beta) returns every property. Deleted items exist only in V(beta).
+    type: str
+    choices: [auto, v1.0, beta]
+    default: auto
+    version_added: 0.2.0
 extends_documentation_fragment:
   - entra.graph.connection
   - entra.graph.connection.attributes
@@ -71,9 +80,16 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+api_version:
+  description: The Microsoft Graph version the requests went to.
+  returned: always
+  type: str
+  sample: beta
+  version_added: 0.2.0
 partners:
   description:
-    - The objects as Graph returns them (camelCase keys, C(@odata.context) dropped).
+    - The objects as Graph returns them (camelCase keys), with every property of the version (null when unset)
+      and no OData annotations, in the same shape as RV(entra.graph.crosstenant_sync_partner#module:partner).
     - With O(tenant_id), one item, or none when that partner has no object in O(location).
   returned: always
   type: list
@@ -85,30 +101,37 @@ partners:
       externalCloudAuthorizedApplicationId: null
       userSyncInbound: null
       groupSyncInbound: null
+      roleEnabledGroupSyncInbound: null
 '''
 
 from ansible_collections.entra.graph.plugins.module_utils.graph_module import GraphModule
-from ansible_collections.entra.graph.plugins.module_utils.partner import partner_argument_spec, store_for, validate_tenant_id
+from ansible_collections.entra.graph.plugins.module_utils.resource import API_VERSIONS, choose_api_version
+from ansible_collections.entra.graph.plugins.module_utils.sync_policy import LOCATIONS, collection_for
+from ansible_collections.entra.graph.plugins.module_utils.values import validate_tenant_id
 
 
 def read(module):
     tenant_id = module.params.get('tenant_id')
     if tenant_id is not None:
         tenant_id = validate_tenant_id(tenant_id)
-    store = store_for(module.params['location'], module.client)
+    location = module.params['location']
+    module.api_version = choose_api_version(module.params['api_version'],
+                                            ['location=deleted_items'] if location == 'deleted_items' else [])
+    collection = collection_for(location, module.client)
     if tenant_id is None:
-        partners = store.list()
+        partners = collection.list()
     else:
-        found = store.get(tenant_id)
+        found = collection.get(tenant_id)
         partners = [] if found is None else [found]
-    return dict(changed=False, partners=partners)
+    return dict(changed=False, partners=partners, api_version=module.api_version)
 
 
 def main():
     module = GraphModule(
         argument_spec=dict(
             tenant_id=dict(type='str'),
-            location=partner_argument_spec()['location'],
+            location=dict(type='str', default='deleted_items', choices=list(LOCATIONS)),
+            api_version=dict(type='str', default='auto', choices=list(API_VERSIONS)),
         ),
         supports_check_mode=True,
     )

@@ -1,0 +1,127 @@
+# -*- coding: utf-8 -*-
+# Copyright: entra.graph contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""A Graph collection of objects keyed by ``tenantId``: read, create, update, delete and restore
+one object, list them all, and refuse answers that are not the object asked for."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.entra.graph.plugins.module_utils.errors import GraphError
+from ansible_collections.entra.graph.plugins.module_utils.resource import overlay_object
+
+# Any success: Graph documents 201 for a POST and 204 for PATCH, PUT and DELETE, but an answer with
+# another 2xx status still says the write was done.
+WRITE_SUCCESS = (200, 201, 202, 204)
+
+
+class Collection:
+    """One collection of ``resource`` objects at ``path``, reached with ``client`` (one API version)."""
+
+    path = None
+    # Graph's word for the collection, for messages.
+    title = None
+
+    def __init__(self, client, resource):
+        self.client = client
+        self.resource = resource
+
+    @property
+    def api_version(self):
+        return self.client.api_version
+
+    def item(self, tenant_id):
+        return '%s/%s' % (self.path, tenant_id)
+
+    def shape(self, obj):
+        return self.resource.shape(obj, self.api_version)
+
+    def get(self, tenant_id):
+        """The object, shaped; None when Graph says it does not exist."""
+        path = self.item(tenant_id)
+        found = self.client.get(path, missing_ok=True)
+        if found is None:
+            return None
+        return self.shape(self.checked(found, tenant_id, 'GET %s' % path))
+
+    def checked(self, answer, tenant_id, what):
+        """``answer`` when it is the object of ``tenant_id``; a clear error for anything else, so that no
+        write is ever derived from an answer about another object, or about none."""
+        if not isinstance(answer, dict) or not answer:
+            raise GraphError('%s answered with %s instead of the %s of tenant %s; refusing to use it'
+                             % (what, _describe(answer), self.resource.odata_type, tenant_id))
+        found = answer.get(self.resource.key)
+        if not isinstance(found, str) or found.strip().lower() != tenant_id:
+            raise GraphError('%s answered with the object of tenant %r instead of tenant %s; refusing to use it'
+                             % (what, found, tenant_id))
+        return answer
+
+    def list(self):
+        return [self.shape(obj) for obj in self.client.list(self.path) if isinstance(obj, dict)]
+
+    def write(self, method, path, body=None, verify_write=None):
+        return self.client.request(method, path, body=body, expected=WRITE_SUCCESS, verify_write=verify_write)
+
+    def update(self, tenant_id, body):
+        """PATCH only what differs; complex values in ``body`` are already complete."""
+        self.write('PATCH', self.item(tenant_id), body=body)
+
+    def delete(self, tenant_id):
+        self.write('DELETE', self.item(tenant_id))
+
+    def created(self, tenant_id, response, fallback):
+        """The object a create answered with; read back when the answer carried none; ``fallback`` when
+        Graph documents no body (204)."""
+        body = getattr(response, 'body', None)
+        if isinstance(body, dict) and body:
+            return self.shape(self.checked(body, tenant_id, 'the create answer'))
+        if response is not None and response.status == 204:
+            return fallback
+        return self.get(tenant_id) or fallback
+
+
+class Restorable(Collection):
+    """A deleted-items collection whose objects ``POST {id}/restore`` brings back to ``live``."""
+
+    def __init__(self, client, resource, live):
+        super(Restorable, self).__init__(client, resource)
+        self.live = live
+
+    def restore(self, tenant_id):
+        """The live object after the restore; after a lost answer, one found live counts as restored."""
+        response = self.write('POST', self.item(tenant_id) + '/restore', verify_write=lambda: self.live.get(tenant_id))
+        body = getattr(response, 'body', None)
+        if isinstance(body, dict) and body.get(self.resource.key):
+            restored = self.live.shape(self.checked(body, tenant_id, 'the restore answer'))
+        else:
+            restored = self.live.get(tenant_id)
+        if restored is not None and 'deletedDateTime' in restored:
+            # The documented restore answer carries the time of the restore; the live object has none.
+            restored['deletedDateTime'] = None
+        return restored
+
+
+def apply_plan(collection, tenant_id, plan):
+    """Carry out ``plan`` on ``collection``; returns the object after it."""
+    if plan.action == 'create':
+        return collection.create(tenant_id, plan.body, plan.after)
+    if plan.action == 'update':
+        collection.update(tenant_id, plan.body)
+        return overlay_object(plan.before, plan.body)
+    if plan.action == 'delete':
+        collection.delete(tenant_id)
+        return {}
+    return plan.after
+
+
+def _describe(answer):
+    if answer is None or answer == '':
+        return 'an empty body'
+    if isinstance(answer, dict):
+        return 'an empty object'
+    if isinstance(answer, list):
+        return 'a list'
+    return 'a %s' % type(answer).__name__
