@@ -311,10 +311,10 @@ diff:
       returned: when diff mode is on
 '''
 
-from ansible_collections.entra.graph.plugins.module_utils.errors import ConfigurationError, StateError
+from ansible_collections.entra.graph.plugins.module_utils.decisions import carry_out, present, restore_then_update
+from ansible_collections.entra.graph.plugins.module_utils.errors import ConfigurationError
 from ansible_collections.entra.graph.plugins.module_utils.graph_module import GraphModule
-from ansible_collections.entra.graph.plugins.module_utils.resource import API_VERSIONS, choose_api_version, plan_absent, plan_present
-from ansible_collections.entra.graph.plugins.module_utils.store import apply_plan
+from ansible_collections.entra.graph.plugins.module_utils.resource import API_VERSIONS, choose_api_version, plan_absent
 from ansible_collections.entra.graph.plugins.module_utils.sync_policy import (
     LOCATIONS,
     SYNC_POLICY,
@@ -325,40 +325,7 @@ from ansible_collections.entra.graph.plugins.module_utils.sync_policy import (
 )
 from ansible_collections.entra.graph.plugins.module_utils.values import validate_tenant_id
 
-
-WRITES = dict(create='created', update='updated', delete='deleted')
-
-
-def ensure(module, collection, tenant_id, plan):
-    """Carry out ``plan`` unless in check mode; the object after it."""
-    if not plan.changed or module.check_mode:
-        return plan.after
-    after = apply_plan(collection, tenant_id, plan)
-    module.record('%s the sync policy of tenant %s in %s' % (WRITES[plan.action], tenant_id, collection.title))
-    return after
-
-
-def ensure_restored(module, tenant_id, desired):
-    """Make the policy live again from deleted items; a live policy is left (or brought) as desired."""
-    live = LivePolicies(module.client, SYNC_POLICY)
-    current = live.get(tenant_id)
-    if current is not None:
-        plan = plan_present(SYNC_POLICY, tenant_id, current, desired, module.api_version)
-        return plan, ensure(module, live, tenant_id, plan)
-    deleted = DeletedPolicies(module.client, SYNC_POLICY, live)
-    before = deleted.get(tenant_id)
-    if before is None:
-        raise StateError('tenant_id %s has no cross-tenant sync policy in deleted items and none in the partner policy, '
-                         'so there is nothing to restore; use state=present to create one' % tenant_id)
-    restored = live.shape(dict(before, deletedDateTime=None))
-    if not module.check_mode:
-        restored = deleted.restore(tenant_id) or restored
-        module.record('restored the sync policy of tenant %s from deleted items' % tenant_id)
-    plan = plan_present(SYNC_POLICY, tenant_id, restored, desired, module.api_version)
-    after = ensure(module, live, tenant_id, plan)
-    plan.action = 'restore'
-    plan.before = before
-    return plan, after
+NOUN = 'sync policy'
 
 
 def beta_reasons(state, location, desired):
@@ -388,15 +355,21 @@ def decide(module):
     module.api_version = choose_api_version(params['api_version'], beta_reasons(state, location, desired))
 
     if state == 'restored':
-        plan, after = ensure_restored(module, tenant_id, desired)
+        # A live policy is only brought to what the task asks; one in deleted items is restored first.
+        live = LivePolicies(module.client, SYNC_POLICY)
+        current = live.get(tenant_id)
+        if current is None:
+            plan, after = restore_then_update(module, DeletedPolicies(module.client, SYNC_POLICY, live), tenant_id, desired, NOUN)
+        else:
+            plan, after = present(module, live, tenant_id, current, desired, NOUN)
     else:
         collection = collection_for(location, module.client)
         current = collection.get(tenant_id)
         if state == 'absent':
             plan = plan_absent(current)
+            after = carry_out(module, collection, tenant_id, plan, NOUN)
         else:
-            plan = plan_present(SYNC_POLICY, tenant_id, current, desired, module.api_version)
-        after = ensure(module, collection, tenant_id, plan)
+            plan, after = present(module, collection, tenant_id, current, desired, NOUN)
 
     result = dict(changed=plan.changed, partner=after, changed_properties=plan.changed_properties,
                   api_version=module.api_version, ansible_facts=dict(crosstenant_sync_partner=after))
