@@ -14,7 +14,7 @@ short_description: Manage a partner configuration of the cross-tenant access pol
 version_added: 0.2.0
 description:
   - Creates, updates, deletes and restores the Microsoft Graph object C(crossTenantAccessPolicyConfigurationPartner)
-    at C(/policies/crossTenantAccessPolicy/partners/{tenantId}): the settings your tenant applies to one partner
+    at C(/policies/crossTenantAccessPolicy/partners/{tenantId}), the settings your tenant applies to one partner
     tenant, such as inbound automatic user consent, trust and B2B settings.
   - A partner's cross-tenant sync policy (M(entra.graph.crosstenant_sync_partner) with O(entra.graph.crosstenant_sync_partner#module:location=partner_policy))
     belongs to this configuration, which must exist first.
