@@ -3,39 +3,36 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""The Microsoft Graph beta side of the emulator: crossTenantIdentitySyncPolicyPartner in
-deleted items and under the partner policy, with Graph's status codes and error bodies.
+"""The Microsoft Graph side of the emulator, under /v1.0 and /beta: partner configurations
+(crossTenantAccessPolicyConfigurationPartner), their identity synchronization policies
+(crossTenantIdentitySyncPolicyPartner), and the beta deleted items of both, with Graph's status codes
+and error bodies.
 
-Where the sources in ../shared/graph disagree, the choice made is noted next to the code."""
+Every rule carries its source in README.md ("Rules"); choices the documents leave open are marked
+there as assumptions, and next to the code."""
 
 import base64
 import copy
-import datetime
 import re
 import threading
+import urllib.parse
 
+from . import schema
 from .identity import READ_ROLE, WRITE_ROLE, TokenRejected
-from .wire import ODATA_JSON_TYPE, JSON_TYPE, Response, graph_time, utcnow, utcnow_seconds
+from .schema import BETA, PARTNER, SYNC_POLICY, V1, SchemaError
+from .wire import JSON_TYPE, ODATA_JSON_TYPE, Response, utcnow
 
-ENTITY_TYPE = "microsoft.graph.crossTenantIdentitySyncPolicyPartner"
-USER_SYNC_TYPE = "microsoft.graph.crossTenantUserSyncInbound"
-GROUP_SYNC_TYPE = "microsoft.graph.crossTenantGroupSyncInbound"
-PROPERTIES = (
-    "tenantId", "displayName", "deletedDateTime", "externalCloudAuthorizedApplicationId",
-    "userSyncInbound", "groupSyncInbound",
-)
 DELETED_ITEMS = "deleted_items"
 PARTNER_POLICY = "partner_policy"
+PARTNERS = "partners"
+DELETED_PARTNERS = "deleted_partners"
+COLLECTIONS = (PARTNERS, PARTNER_POLICY, DELETED_PARTNERS, DELETED_ITEMS)
 MAX_TOP = 999
-# 409 code for a tenantId that already exists: Entra's directory code for a duplicate key value.
 CONFLICT_CODE = "Request_MultipleObjectsWithSameKeyValue"
-GUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-# Edm.DateTimeOffset as Graph's OpenAPI constrains it: an offset or 'Z' is required.
-DATETIME_RE = re.compile(
-    r"^(?P<date>[0-9]{4,}-(0[1-9]|1[012])-(0[1-9]|[12][0-9]|3[01]))T(?P<h>[01][0-9]|2[0-3]):(?P<m>[0-5][0-9]):(?P<s>[0-5][0-9])"
-    r"(?:[.](?P<frac>[0-9]{1,12}))?(?P<tz>Z|[+-][0-9][0-9]:[0-9][0-9])$"
-)
-KEY_SEGMENT_RE = re.compile(r"^(?P<name>[^(]+)\((?:tenantId=)?'?(?P<key>[^')]*)'?\)$", re.IGNORECASE)
+DUPLICATE_MESSAGE = "Another object with the same value for property tenantId already exists."
+CONFLICTING_MESSAGE = "A conflicting object with one or more of the specified property values is present in the directory."
+KEY_SEGMENT = re.compile(r"^(?P<name>[^(]+)\((?:tenantId=)?'?(?P<key>[^')]*)'?\)$", re.IGNORECASE)
+UNSUPPORTED_OPTIONS = ("$filter", "$orderby", "$search", "$skip", "$apply", "$compute")
 STATUS_CODES = {
     400: "BadRequest", 401: "InvalidAuthenticationToken", 403: "Authorization_RequestDenied",
     404: "Request_ResourceNotFound", 405: "Request_BadRequest", 409: CONFLICT_CODE, 412: "PreconditionFailed",
@@ -49,230 +46,160 @@ STATUS_MESSAGES = {
 
 
 class GraphError(Exception):
-    def __init__(self, status, code, message, headers=None):
+    def __init__(self, status, code, message, headers=None, details=None):
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
         self.headers = headers or []
+        self.details = details
 
 
 def bad_request(message):
     return GraphError(400, "BadRequest", message)
 
 
-def graph_error_response(req, status, code=None, message=None, headers=None):
-    body = {
-        "error": {
-            "code": code or STATUS_CODES.get(status, "UnknownError"),
-            "message": message or STATUS_MESSAGES.get(status, "The request failed."),
-            "innerError": {
-                # Graph's innerError date has no offset.
-                "date": utcnow().strftime("%Y-%m-%dT%H:%M:%S"),
-                "request-id": req.request_id,
-                "client-request-id": req.client_request_id,
-            },
-        }
+def graph_error_body(req, status, code=None, message=None, details=None):
+    error = {
+        "code": code or STATUS_CODES.get(status, "UnknownError"),
+        "message": message or STATUS_MESSAGES.get(status, "The request failed."),
     }
-    return Response.json(status, body, JSON_TYPE, headers)
+    if details:
+        error["details"] = details
+    error["innerError"] = {
+        # Graph's innerError date has no offset.
+        "date": utcnow().strftime("%Y-%m-%dT%H:%M:%S"),
+        "request-id": req.request_id,
+        "client-request-id": req.client_request_id,
+    }
+    return {"error": error}
 
 
-# ---- the type --------------------------------------------------------------------------------
+def graph_error_response(req, status, code=None, message=None, headers=None, details=None):
+    return Response.json(status, graph_error_body(req, status, code, message, details), JSON_TYPE, headers)
 
-def normalize_tenant_id(value, what="tenantId"):
-    if not isinstance(value, str) or not GUID_RE.match(value.strip()):
+
+def normalize_tenant_id(value, what="tenantId", owner=None):
+    if not isinstance(value, str) or not schema.GUID_RE.match(value.strip()):
+        if owner is not None:
+            raise schema.invalid_value(what, owner)
         raise bad_request("Invalid value '%s' for %s: a tenant ID is a GUID." % (value, what))
     return value.strip().lower()
 
 
-def parse_datetime(value, name="deletedDateTime"):
-    """Validate an ISO 8601 DateTimeOffset and return Graph's UTC serialisation of it."""
-    if not isinstance(value, str):
-        raise bad_request("Cannot convert a primitive value to the expected type 'Edm.DateTimeOffset' for property '%s'." % name)
-    match = DATETIME_RE.match(value)
-    if not match:
-        raise bad_request("The value '%s' of property '%s' is not a valid Edm.DateTimeOffset (ISO 8601 with an offset)." % (value, name))
-    frac = (match.group("frac") or "")[:6].ljust(6, "0")
-    tz = match.group("tz")
-    try:
-        offset = datetime.timezone.utc if tz == "Z" else datetime.timezone(
-            (1 if tz[0] == "+" else -1) * datetime.timedelta(hours=int(tz[1:3]), minutes=int(tz[4:6])))
-        moment = datetime.datetime.strptime(
-            "%sT%s:%s:%s" % (match.group("date"), match.group("h"), match.group("m"), match.group("s")), "%Y-%m-%dT%H:%M:%S"
-        ).replace(microsecond=int(frac), tzinfo=offset)
-    except ValueError:
-        raise bad_request("The value '%s' of property '%s' is not a valid Edm.DateTimeOffset." % (value, name))
-    return graph_time(moment)
+def _not_found(tenant_id):
+    return GraphError(404, "Request_ResourceNotFound", (
+        "Resource '%s' does not exist or one of its queried reference-property objects are not present." % tenant_id))
 
 
-def _check_odata_type(value, expected, where):
-    if not isinstance(value, str) or value.lstrip("#").lower() != expected.lower():
-        raise bad_request(
-            "A resource of type '%s' was found at '%s', but a resource of type '%s' was expected." % (value, where, expected))
+def _patch_target_missing():
+    # Tutorial troubleshooting table (CROSS_TENANT_SYNC.md 1.3): PATCH of an object that does not exist.
+    # The status is not documented: 404 is an assumption.
+    return GraphError(404, "Directory_ObjectNotFound", "Unable to read the company information from the directory.")
 
 
-def _check_complex(name, value, type_name, nullable_flag):
-    """A crossTenant*SyncInbound value; returns the properties it carries, or None."""
-    if value is None:
-        return None
-    if not isinstance(value, dict):
-        raise bad_request(
-            "Cannot convert a primitive value to the expected type '%s' for property '%s'." % (type_name, name))
-    given = {}
-    for key, item in value.items():
-        if key == "@odata.type":
-            # The documented create example writes this without the leading '#'; OData wants it. Accept both.
-            _check_odata_type(item, type_name, name)
-        elif "@" in key:
-            continue
-        elif key == "isSyncAllowed":
-            if item is None and not nullable_flag:
-                raise bad_request("Property '%s.isSyncAllowed' is not nullable." % name)
-            if item is not None and not isinstance(item, bool):
-                raise bad_request(
-                    "Cannot convert the literal '%s' to the expected type 'Edm.Boolean' for property '%s.isSyncAllowed'." % (item, name))
-            given["isSyncAllowed"] = item
-        else:
-            raise bad_request(
-                "Invalid property '%s.%s': the property '%s' does not exist on type '%s'. Make sure to only use property "
-                "names that are defined by the type." % (name, key, key, type_name))
-    return given
+def _duplicate():
+    return GraphError(409, CONFLICT_CODE, DUPLICATE_MESSAGE)
 
 
-def check_partner(body, path_tenant_id=None, require_tenant_id=False):
-    """Validate a request body against crossTenantIdentitySyncPolicyPartner.
-
-    Returns only the properties the body carries, in stored form. Instance annotations (keys
-    with '@', e.g. an echoed '@odata.context') are accepted and ignored as OData allows."""
-    if not isinstance(body, dict):
-        raise bad_request("The request body must be a JSON object of type '%s'." % ENTITY_TYPE)
-    given = {}
-    for key, value in body.items():
-        if key == "@odata.type":
-            _check_odata_type(value, ENTITY_TYPE, "@odata.type")
-        elif "@" in key:
-            continue
-        elif key == "tenantId":
-            if value is None:
-                raise bad_request("Property 'tenantId' is not nullable.")
-            given["tenantId"] = normalize_tenant_id(value)
-        elif key in ("displayName", "externalCloudAuthorizedApplicationId"):
-            if value is not None and not isinstance(value, str):
-                raise bad_request("Cannot convert a primitive value to the expected type 'Edm.String' for property '%s'." % key)
-            given[key] = value
-        elif key == "deletedDateTime":
-            given[key] = None if value is None else parse_datetime(value)
-        elif key == "userSyncInbound":
-            given[key] = _check_complex(key, value, USER_SYNC_TYPE, True)
-        elif key == "groupSyncInbound":
-            # CSDL: crossTenantGroupSyncInbound.isSyncAllowed is Nullable="false".
-            given[key] = _check_complex(key, value, GROUP_SYNC_TYPE, False)
-        else:
-            raise bad_request(
-                "Invalid property '%s': the property '%s' does not exist on type '%s'. Make sure to only use property "
-                "names that are defined by the type." % (key, key, ENTITY_TYPE))
-    if require_tenant_id and "tenantId" not in given:
-        raise bad_request("Property 'tenantId' is required when creating a %s." % ENTITY_TYPE)
-    if path_tenant_id is not None and given.get("tenantId", path_tenant_id) != path_tenant_id:
-        raise bad_request("The tenantId '%s' in the request body does not match the tenantId '%s' in the request URL." % (
-            given["tenantId"], path_tenant_id))
-    return given
-
-
-def blank(tenant_id):
-    obj = dict.fromkeys(PROPERTIES)
-    obj["tenantId"] = tenant_id
-    return obj
-
-
-def complete(obj):
-    """Fill complex values' missing properties: null, except a non-nullable Edm.Boolean, which
-    deserialises to its default (false)."""
-    for key, default in (("userSyncInbound", None), ("groupSyncInbound", False)):
-        if isinstance(obj.get(key), dict):
-            obj[key].setdefault("isSyncAllowed", default)
-    return obj
-
-
-def merge(current, update):
-    """PATCH: top-level properties replace; complex values merge (OData 4.01 update semantics)."""
-    result = copy.deepcopy(current)
-    for key, value in update.items():
-        if isinstance(value, dict) and isinstance(result.get(key), dict):
-            result[key].update(value)
-        else:
-            result[key] = copy.deepcopy(value)
-    return complete(result)
+def _now():
+    return schema.now_text()
 
 
 # ---- the store ----------------------------------------------------------------------------
 
+def _load_items(data, name, entity, deleted):
+    items = data.get(name) or []
+    if isinstance(items, dict):
+        items = list(items.values())
+    if not isinstance(items, list):
+        raise bad_request("'%s' must be a list of objects." % name)
+    table = {}
+    for item in items:
+        if not isinstance(item, dict):
+            raise bad_request("'%s' must be a list of objects." % name)
+        given = entity.parse(item, BETA, partial=True)
+        if "tenantId" not in given:
+            raise bad_request("Every object in '%s' needs a tenantId." % name)
+        given["tenantId"] = normalize_tenant_id(given["tenantId"])
+        obj = schema.blank_partner(given["tenantId"]) if entity is PARTNER else entity.blank(given["tenantId"])
+        obj.update(given)
+        if not deleted:
+            obj["deletedDateTime"] = None
+        elif obj["deletedDateTime"] is None:
+            # As on a delete: an object in deleted items records when it was deleted.
+            obj["deletedDateTime"] = _now()
+        table[obj["tenantId"]] = obj
+    return table
+
+
 class Store:
-    """Both Graph collections, keyed by lower-case tenantId, in insertion order."""
+    """Partner configurations, their sync policies and the deleted items of both, keyed by lower-case
+    tenantId in insertion order. One lock guards them all: every read-modify-write holds it."""
 
     def __init__(self):
         self.lock = threading.RLock()
-        self.deleted = {}
+        self.partners = {}
         self.live = {}
+        self.deleted_partners = {}
+        self.deleted = {}
 
     def clear(self):
         with self.lock:
-            self.deleted.clear()
+            self.partners.clear()
             self.live.clear()
+            self.deleted_partners.clear()
+            self.deleted.clear()
 
     def snapshot(self):
         with self.lock:
             return {
                 DELETED_ITEMS: [copy.deepcopy(obj) for obj in self.deleted.values()],
                 PARTNER_POLICY: [copy.deepcopy(obj) for obj in self.live.values()],
+                PARTNERS: [copy.deepcopy(obj) for obj in self.partners.values()],
+                DELETED_PARTNERS: [copy.deepcopy(obj) for obj in self.deleted_partners.values()],
             }
 
     def load(self, data):
-        """Replace both collections; a collection left out of data ends up empty."""
-        if not isinstance(data, dict) or set(data) - {DELETED_ITEMS, PARTNER_POLICY}:
-            raise bad_request("Expected an object with the keys '%s' and/or '%s'." % (DELETED_ITEMS, PARTNER_POLICY))
-        parsed = {}
-        for name in (DELETED_ITEMS, PARTNER_POLICY):
-            items = data.get(name) or []
-            if isinstance(items, dict):
-                items = list(items.values())
-            if not isinstance(items, list):
-                raise bad_request("'%s' must be a list of objects." % name)
-            table = {}
-            for item in items:
-                obj = blank(None)
-                obj.update(check_partner(item, require_tenant_id=True))
-                complete(obj)
-                if name == PARTNER_POLICY:
-                    obj["deletedDateTime"] = None
-                elif obj["deletedDateTime"] is None:
-                    # As on create: an item in deleted items records when it was deleted.
-                    obj["deletedDateTime"] = graph_time(utcnow_seconds())
-                table[obj["tenantId"]] = obj
-            parsed[name] = table
+        """Replace every collection; one left out of data ends up empty. A sync policy in 'partner_policy'
+        whose tenant has no partner in 'partners' gets a minimal partner configuration, created here."""
+        if not isinstance(data, dict) or set(data) - set(COLLECTIONS):
+            raise bad_request("Expected an object with the keys %s." % ", ".join("'%s'" % name for name in COLLECTIONS))
+        try:
+            deleted = _load_items(data, DELETED_ITEMS, SYNC_POLICY, True)
+            live = _load_items(data, PARTNER_POLICY, SYNC_POLICY, False)
+            partners = _load_items(data, PARTNERS, PARTNER, False)
+            deleted_partners = _load_items(data, DELETED_PARTNERS, PARTNER, True)
+        except SchemaError as exc:
+            raise bad_request(exc.message)
+        for tenant_id in live:
+            if tenant_id not in partners:
+                partners[tenant_id] = schema.blank_partner(tenant_id)
         with self.lock:
-            self.deleted = parsed[DELETED_ITEMS]
-            self.live = parsed[PARTNER_POLICY]
+            self.deleted = deleted
+            self.live = live
+            self.partners = partners
+            self.deleted_partners = deleted_partners
 
 
 # ---- the service --------------------------------------------------------------------------
 
 class GraphService:
-    def __init__(self, base_url, directory, store, settings):
-        self.base_url = base_url
+    def __init__(self, directory, store, settings):
         self.directory = directory
         self.store = store
         self.settings = settings
-        self.metadata = base_url + "/beta/$metadata"
 
-    def handle(self, req):
+    def handle(self, req, version):
         try:
             claims = self._authenticate(req)
-            route, tenant_id = self._route(req)
+            handler, args = self._route(req, version)
             self._authorize(req, claims)
-            return route(req, tenant_id)
+            return handler(req, version, *args)
         except GraphError as exc:
-            return graph_error_response(req, exc.status, exc.code, exc.message, exc.headers)
+            return graph_error_response(req, exc.status, exc.code, exc.message, exc.headers, exc.details)
+        except SchemaError as exc:
+            return graph_error_response(req, exc.status, exc.code, exc.message)
 
     # ---- auth -------------------------------------------------------------------------------
 
@@ -282,102 +209,194 @@ class GraphService:
         try:
             if scheme.lower() != "bearer":
                 raise TokenRejected("Access token is empty.")
-            return self.directory.validate_access_token(token.strip(), self.base_url)
+            return self.directory.validate_access_token(token.strip(), req.base_url)
         except TokenRejected as exc:
             raise GraphError(401, "InvalidAuthenticationToken", str(exc), headers=[(
                 "WWW-Authenticate",
                 'Bearer realm="", authorization_uri="%s/%s/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"'
-                % (self.base_url, self.directory.tenant_id),
+                % (req.base_url, self.directory.tenant_id),
             )])
 
     @staticmethod
     def _authorize(req, claims):
         roles = set(claims.get("roles") or [])
         # Reads: Policy.Read.All (least privileged) or Policy.ReadWrite.CrossTenantAccess; writes: the latter only.
-        needed = {READ_ROLE, WRITE_ROLE} if req.method == "GET" else {WRITE_ROLE}
+        needed = {READ_ROLE, WRITE_ROLE} if req.method in ("GET", "HEAD") else {WRITE_ROLE}
         if not roles & needed:
             raise GraphError(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
 
     # ---- routing ----------------------------------------------------------------------------
 
-    def _route(self, req):
+    def _route(self, req, version):
         segments = []
         for raw in req.path.split("/")[2:]:
             if not raw:
                 continue
-            match = KEY_SEGMENT_RE.match(raw)
+            match = KEY_SEGMENT.match(raw)
             if match:
                 segments.extend([match.group("name"), match.group("key")])
             else:
                 segments.append(raw)
         lower = [s.lower() for s in segments]
 
-        deleted = ["policies", "deleteditems", "crosstenantsyncpolicypartners"]
-        partners = ["policies", "crosstenantaccesspolicy", "partners"]
-        handlers = None
-        tenant = None
-        if lower[:3] == deleted:
+        def unknown(index):
+            name = segments[min(index, len(segments) - 1)] if segments else ""
+            return bad_request("Resource not found for the segment '%s'." % name)
+
+        if not lower or lower[0] != "policies" or len(lower) < 2:
+            raise unknown(0 if not lower or lower[0] != "policies" else 1)
+        handlers, tenant = None, None
+        if lower[1] == "crosstenantaccesspolicy":
+            if len(lower) < 3 or lower[2] != "partners":
+                raise unknown(2)
             rest = lower[3:]
             if not rest:
-                handlers = {"GET": self.list_deleted, "POST": self.create_deleted}
-            elif rest == ["$count"]:
-                handlers = {"GET": self.count_deleted}
-            elif len(rest) == 1:
+                handlers = {"GET": self.list_partners, "POST": self.create_partner}
+            else:
                 tenant = segments[3]
-                handlers = {"GET": self.get_deleted, "PUT": self.replace_deleted, "DELETE": self.delete_deleted}
-            elif len(rest) == 2 and rest[1] in ("restore", "microsoft.graph.restore"):
-                tenant = segments[3]
-                handlers = {"POST": self.restore_deleted}
-        elif lower[:3] == partners:
+                if len(rest) == 1:
+                    handlers = {"GET": self.get_partner, "PATCH": self.patch_partner, "DELETE": self.delete_partner}
+                elif len(rest) == 2 and rest[1] == "identitysynchronization":
+                    # PUT creates (docs, CSDL UpdateMethod and msgraph-metadata #402); PATCH updates (docs).
+                    # POST answers 405 (microsoft/terraform-provider-msgraph #108).
+                    handlers = {"GET": self.get_live, "PUT": self.put_live, "PATCH": self.patch_live, "DELETE": self.delete_live}
+                else:
+                    raise unknown(5 if rest[1] == "identitysynchronization" else 4)
+        elif lower[1] == "deleteditems":
+            if version == V1:
+                # v1.0's policyRoot has no deletedItems navigation (v1.0 CSDL, CROSS_TENANT_SYNC.md 4).
+                raise unknown(1)
+            if len(lower) < 3:
+                raise unknown(1)
             rest = lower[3:]
-            if not rest:
-                handlers = {"GET": self.list_partners}
-            elif len(rest) == 1:
-                tenant = segments[3]
-                handlers = {"GET": self.get_partner}
-            elif len(rest) == 2 and rest[1] == "identitysynchronization":
-                tenant = segments[3]
-                # Docs document PATCH for update; the CSDL (UpdateMethod=PUT) and every generated
-                # client use PUT. Both are served: PUT replaces, PATCH merges.
-                handlers = {"GET": self.get_live, "PUT": self.put_live, "PATCH": self.patch_live, "DELETE": self.delete_live}
-        if handlers is None:
-            matched = 0
-            for expected in (deleted, partners):
-                count = 0
-                while count < min(len(expected), len(lower)) and lower[count] == expected[count]:
-                    count += 1
-                matched = max(matched, count)
-            # Past a collection segment the key is fine; the segment after it is the unknown one.
-            index = matched if matched < 3 else 4
-            bad = segments[min(index, len(segments) - 1)] if segments else ""
-            raise bad_request("Resource not found for the segment '%s'." % bad)
+            if lower[2] == "crosstenantsyncpolicypartners":
+                if not rest:
+                    handlers = {"GET": self.list_deleted, "POST": self.create_deleted}
+                elif rest == ["$count"]:
+                    handlers = {"GET": self.count_deleted}
+                elif len(rest) == 1:
+                    tenant = segments[3]
+                    handlers = {"GET": self.get_deleted, "PUT": self.replace_deleted, "DELETE": self.delete_deleted}
+                elif len(rest) == 2 and rest[1] in ("restore", "microsoft.graph.restore"):
+                    tenant = segments[3]
+                    handlers = {"POST": self.restore_deleted}
+                else:
+                    raise unknown(5 if rest[1] in ("restore", "microsoft.graph.restore") else 4)
+            elif lower[2] == "crosstenantpartners":
+                if not rest:
+                    handlers = {"GET": self.list_deleted_partners}
+                elif len(rest) == 1:
+                    tenant = segments[3]
+                    handlers = {"GET": self.get_deleted_partner, "DELETE": self.delete_deleted_partner}
+                elif len(rest) == 2 and rest[1] in ("restore", "microsoft.graph.restore"):
+                    tenant = segments[3]
+                    handlers = {"POST": self.restore_deleted_partner}
+                else:
+                    raise unknown(5 if rest[1] in ("restore", "microsoft.graph.restore") else 4)
+            else:
+                raise unknown(2)
+        else:
+            raise unknown(1)
         handler = handlers.get(req.method)
         if handler is None:
             raise GraphError(405, "Request_BadRequest", "Specified HTTP method is not allowed for the request uri.",
                              headers=[("Allow", ", ".join(sorted(handlers)))])
-        if tenant is not None:
-            tenant = normalize_tenant_id(tenant, "the tenantId key")
-        return handler, tenant
+        if tenant is None:
+            return handler, ()
+        return handler, (normalize_tenant_id(tenant, "the tenantId key"),)
 
     # ---- helpers ----------------------------------------------------------------------------
 
-    def _body(self, req):
+    @staticmethod
+    def _root(req, version):
+        return "%s/%s" % (req.base_url, version)
+
+    def _context(self, req, version, path, select=None, expand=False, entity=False):
+        parts = list(select or [])
+        if expand:
+            parts.append("identitySynchronization()")
+        text = "%s/$metadata#%s" % (self._root(req, version), path)
+        if parts:
+            text += "(%s)" % ",".join(parts)
+        return text + ("/$entity" if entity else "")
+
+    @staticmethod
+    def _body(req):
         if not req.body.strip():
             raise bad_request("Empty Payload. JSON content expected.")
         try:
-            return req.json()
+            body = req.json()
         except ValueError:
             raise bad_request("Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.")
-
-    def _entity(self, obj, context):
-        out = {"@odata.context": context}
-        out.update((key, copy.deepcopy(obj.get(key))) for key in PROPERTIES)
-        return out
+        if not isinstance(body, dict):
+            raise bad_request("The request body must be a JSON object.")
+        return body
 
     @staticmethod
-    def _not_found(tenant_id):
-        return GraphError(404, "Request_ResourceNotFound", (
-            "Resource '%s' does not exist or one of its queried reference-property objects are not present." % tenant_id))
+    def _check_key(given, tenant_id, owner):
+        if "tenantId" in given:
+            if given["tenantId"] is None:
+                raise schema.invalid_value("tenantId", owner)
+            if normalize_tenant_id(given["tenantId"], "tenantId", owner) != tenant_id:
+                raise GraphError(400, "Request_BadRequest", (
+                    "The tenantId '%s' in the request body does not match the tenantId '%s' in the request URL."
+                    % (given["tenantId"], tenant_id)))
+        given.pop("tenantId", None)
+
+    @staticmethod
+    def _drop_computed(entity, given):
+        # Computed properties are ignored on writes (OData 4.01 Part 1, 11.4.2 / 11.4.3); a live object has no
+        # deletion time, so deletedDateTime in a write to a live object is ignored too.
+        for name, prop in entity.props.items():
+            if prop.computed or name == "deletedDateTime":
+                given.pop(name, None)
+
+    def _options(self, req, entity, version, expandable=False):
+        """($select as a list of property names or None, $expand of identitySynchronization)."""
+        for name in UNSUPPORTED_OPTIONS:
+            if name in req.query:
+                raise bad_request("The emulator does not implement the query option '%s'." % name)
+        names = entity.property_names(version)
+        select = None
+        raw = req.param("$select")
+        if raw is not None:
+            select = []
+            by_lower = {name.lower(): name for name in names}
+            for item in raw.split(","):
+                item = item.strip()
+                if not item:
+                    continue
+                if item == "*":
+                    select = None
+                    break
+                if item.lower() not in by_lower:
+                    raise bad_request("Could not find a property named '%s' on type 'microsoft.graph.%s'." % (item, entity.name))
+                if by_lower[item.lower()] not in select:
+                    select.append(by_lower[item.lower()])
+            select = [name for name in names if name in select] if select is not None else None
+        expand = False
+        raw = req.param("$expand")
+        if raw is not None and raw.strip():
+            for item in raw.split(","):
+                item = item.strip()
+                if not expandable or item.lower() not in ("identitysynchronization", "*"):
+                    raise bad_request("Could not find a property named '%s' on type 'microsoft.graph.%s'." % (item, entity.name))
+            expand = True
+        return select, expand
+
+    @staticmethod
+    def _render(entity, obj, version, select=None):
+        full = entity.render(obj, version)
+        if select is None:
+            return full
+        return {name: full[name] for name in select}
+
+    def _partner_out(self, obj, version, select, expand):
+        out = self._render(PARTNER, obj, version, select)
+        if expand:
+            policy = self.store.live.get(obj["tenantId"])
+            out["identitySynchronization"] = None if policy is None else SYNC_POLICY.render(policy, version)
+        return out
 
     def _page(self, req, items, collection_url):
         """Server-driven paging. $top sets the page size, as Graph's paging guide describes for APIs that support it."""
@@ -401,189 +420,278 @@ class GraphService:
         result = {"value": page}
         if offset + size < len(items):
             skiptoken = base64.urlsafe_b64encode(("offset:%d" % (offset + size)).encode("ascii")).decode("ascii").rstrip("=")
-            query = ("$top=%d&" % size if top is not None else "") + "$skiptoken=" + skiptoken
+            kept = [(name, values[0]) for name, values in req.query.items() if name != "$skiptoken"]
+            kept.append(("$skiptoken", skiptoken))
+            query = "&".join("%s=%s" % (name, urllib.parse.quote(value, safe="$,()'*")) for name, value in kept)
             result["@odata.nextLink"] = "%s?%s" % (collection_url, query)
         return result
 
-    # ---- deleted items ----------------------------------------------------------------------
-
-    def _deleted_url(self):
-        return self.base_url + "/beta/policies/deletedItems/crossTenantSyncPolicyPartners"
-
-    def list_deleted(self, req, tenant_id):
-        with self.store.lock:
-            items = [{key: copy.deepcopy(obj[key]) for key in PROPERTIES} for obj in self.store.deleted.values()]
-        page = self._page(req, items, self._deleted_url())
-        body = {"@odata.context": self.metadata + "#policies/deletedItems/crossTenantSyncPolicyPartners"}
-        body.update(page)
+    def _list(self, req, version, path, items):
+        body = {"@odata.context": self._context(req, version, path)}
+        body.update(self._page(req, items, "%s/%s" % (self._root(req, version), path)))
         return Response.json(200, body, ODATA_JSON_TYPE)
 
-    def count_deleted(self, req, tenant_id):
+    # ---- partner configurations -------------------------------------------------------------
+
+    PARTNERS_PATH = "policies/crossTenantAccessPolicy/partners"
+
+    def list_partners(self, req, version):
+        select, expand = self._options(req, PARTNER, version, expandable=True)
+        with self.store.lock:
+            items = [self._partner_out(obj, version, select, expand) for obj in self.store.partners.values()]
+        body = {"@odata.context": self._context(req, version, self.PARTNERS_PATH, select, expand)}
+        body.update(self._page(req, items, "%s/%s" % (self._root(req, version), self.PARTNERS_PATH)))
+        return Response.json(200, body, ODATA_JSON_TYPE)
+
+    def create_partner(self, req, version):
+        given = PARTNER.parse(self._body(req), version, partial=True)
+        if given.get("tenantId") is None:
+            raise schema.invalid_value("tenantId", PARTNER.name)
+        tenant_id = normalize_tenant_id(given.pop("tenantId"), "tenantId", PARTNER.name)
+        self._drop_computed(PARTNER, given)
+        with self.store.lock:
+            if tenant_id in self.store.partners:
+                # Tutorial troubleshooting table: code and message documented; 409 as for the other duplicate key.
+                raise _duplicate()
+            obj = schema.blank_partner(tenant_id)
+            obj.update(given)
+            self.store.partners[tenant_id] = obj
+            body = {"@odata.context": self._context(req, version, self.PARTNERS_PATH, entity=True)}
+            body.update(self._render(PARTNER, obj, version))
+        location = "%s/%s/%s" % (self._root(req, version), self.PARTNERS_PATH, tenant_id)
+        return Response.json(201, body, ODATA_JSON_TYPE, headers=[("Location", location)])
+
+    def get_partner(self, req, version, tenant_id):
+        select, expand = self._options(req, PARTNER, version, expandable=True)
+        with self.store.lock:
+            obj = self.store.partners.get(tenant_id)
+            if obj is None:
+                raise _not_found(tenant_id)
+            body = {"@odata.context": self._context(req, version, self.PARTNERS_PATH, select, expand, entity=True)}
+            body.update(self._partner_out(obj, version, select, expand))
+        return Response.json(200, body, ODATA_JSON_TYPE)
+
+    def patch_partner(self, req, version, tenant_id):
+        given = schema.parse_patch(PARTNER, self._body(req), version)
+        self._check_key(given, tenant_id, PARTNER.name)
+        self._drop_computed(PARTNER, given)
+        with self.store.lock:
+            current = self.store.partners.get(tenant_id)
+            if current is None:
+                raise _patch_target_missing()
+            self.store.partners[tenant_id] = schema.merge(PARTNER, current, given)
+        return Response.empty(204)
+
+    def delete_partner(self, req, version, tenant_id):
+        with self.store.lock:
+            obj = self.store.partners.get(tenant_id)
+            if obj is None:
+                raise _not_found(tenant_id)
+            if tenant_id in self.store.live:
+                # Documented rule (partner DELETE page): the sync policy must be deleted first. Graph's answer
+                # is undocumented: 400 Request_BadRequest is an assumption, to confirm on a live tenant.
+                raise GraphError(400, "Request_BadRequest", (
+                    "The partner configuration for tenant '%s' includes a cross-tenant identity synchronization policy. "
+                    "Delete the identity synchronization policy before you delete the partner configuration." % tenant_id))
+            del self.store.partners[tenant_id]
+            obj["deletedDateTime"] = _now()
+            self.store.deleted_partners.pop(tenant_id, None)
+            self.store.deleted_partners[tenant_id] = obj
+        return Response.empty(204)
+
+    # ---- deleted partner configurations (beta) -----------------------------------------------
+
+    DELETED_PARTNERS_PATH = "policies/deletedItems/crossTenantPartners"
+
+    def list_deleted_partners(self, req, version):
+        select, _expand = self._options(req, PARTNER, version)
+        with self.store.lock:
+            items = [self._render(PARTNER, obj, version, select) for obj in self.store.deleted_partners.values()]
+        body = {"@odata.context": self._context(req, version, self.DELETED_PARTNERS_PATH, select)}
+        body.update(self._page(req, items, "%s/%s" % (self._root(req, version), self.DELETED_PARTNERS_PATH)))
+        return Response.json(200, body, ODATA_JSON_TYPE)
+
+    def get_deleted_partner(self, req, version, tenant_id):
+        select, _expand = self._options(req, PARTNER, version)
+        with self.store.lock:
+            obj = self.store.deleted_partners.get(tenant_id)
+            if obj is None:
+                raise _not_found(tenant_id)
+            body = {"@odata.context": self._context(req, version, self.DELETED_PARTNERS_PATH, select, entity=True)}
+            body.update(self._render(PARTNER, obj, version, select))
+        return Response.json(200, body, ODATA_JSON_TYPE)
+
+    def delete_deleted_partner(self, req, version, tenant_id):
+        with self.store.lock:
+            if self.store.deleted_partners.pop(tenant_id, None) is None:
+                raise _not_found(tenant_id)
+        return Response.empty(204)
+
+    def restore_deleted_partner(self, req, version, tenant_id):
+        """The docs say to send no body; one sent anyway is ignored."""
+        with self.store.lock:
+            obj = self.store.deleted_partners.get(tenant_id)
+            if obj is None:
+                raise _not_found(tenant_id)
+            if tenant_id in self.store.partners:
+                raise _duplicate()
+            del self.store.deleted_partners[tenant_id]
+            live = copy.deepcopy(obj)
+            live["deletedDateTime"] = None
+            self.store.partners[tenant_id] = live
+            # As the documented restore response shows: deletedDateTime carries a time; read later, it is null.
+            body = {"@odata.context": "%s/$metadata#microsoft.graph.%s" % (self._root(req, version), PARTNER.name)}
+            body.update(self._render(PARTNER, live, version))
+            body["deletedDateTime"] = _now()
+        return Response.json(200, body, ODATA_JSON_TYPE)
+
+    # ---- live sync policy -------------------------------------------------------------------
+
+    def _live_path(self, tenant_id):
+        return "policies/crossTenantAccessPolicy/partners('%s')/identitySynchronization" % tenant_id
+
+    def get_live(self, req, version, tenant_id):
+        select, _expand = self._options(req, SYNC_POLICY, version)
+        with self.store.lock:
+            obj = self.store.live.get(tenant_id)
+            if obj is None:
+                raise _not_found(tenant_id)
+            body = {"@odata.context": self._context(req, version, self._live_path(tenant_id), select, entity=True)}
+            body.update(self._render(SYNC_POLICY, obj, version, select))
+        return Response.json(200, body, ODATA_JSON_TYPE)
+
+    def put_live(self, req, version, tenant_id):
+        """PUT creates. Over an existing policy it is the documented 409 (tutorial troubleshooting table)."""
+        given = SYNC_POLICY.parse(self._body(req), version, partial=True)
+        self._check_key(given, tenant_id, SYNC_POLICY.name)
+        self._drop_computed(SYNC_POLICY, given)
+        with self.store.lock:
+            if tenant_id not in self.store.partners:
+                # Assumption (CROSS_TENANT_SYNC.md 2.1: undocumented): the contained policy needs its partner.
+                raise _not_found(tenant_id)
+            if tenant_id in self.store.live:
+                raise GraphError(409, CONFLICT_CODE, CONFLICTING_MESSAGE, details=[
+                    {"code": "ConflictingObjects", "message": CONFLICTING_MESSAGE, "target": "tenantId"}])
+            obj = SYNC_POLICY.blank(tenant_id)
+            obj.update(given)
+            self.store.live[tenant_id] = obj
+        return Response.empty(204)
+
+    def patch_live(self, req, version, tenant_id):
+        given = schema.parse_patch(SYNC_POLICY, self._body(req), version)
+        self._check_key(given, tenant_id, SYNC_POLICY.name)
+        self._drop_computed(SYNC_POLICY, given)
+        with self.store.lock:
+            current = self.store.live.get(tenant_id)
+            if current is None:
+                raise _patch_target_missing()
+            self.store.live[tenant_id] = schema.merge(SYNC_POLICY, current, given)
+        return Response.empty(204)
+
+    def delete_live(self, req, version, tenant_id):
+        """Soft delete: the object moves to deleted items, replacing an older deleted copy."""
+        with self.store.lock:
+            obj = self.store.live.pop(tenant_id, None)
+            if obj is None:
+                raise _not_found(tenant_id)
+            obj["deletedDateTime"] = _now()
+            self.store.deleted.pop(tenant_id, None)
+            self.store.deleted[tenant_id] = obj
+        return Response.empty(204)
+
+    # ---- deleted sync policies (beta) ---------------------------------------------------------
+
+    DELETED_PATH = "policies/deletedItems/crossTenantSyncPolicyPartners"
+
+    def list_deleted(self, req, version):
+        select, _expand = self._options(req, SYNC_POLICY, version)
+        with self.store.lock:
+            items = [self._render(SYNC_POLICY, obj, version, select) for obj in self.store.deleted.values()]
+        body = {"@odata.context": self._context(req, version, self.DELETED_PATH, select)}
+        body.update(self._page(req, items, "%s/%s" % (self._root(req, version), self.DELETED_PATH)))
+        return Response.json(200, body, ODATA_JSON_TYPE)
+
+    def count_deleted(self, req, version):
         with self.store.lock:
             count = len(self.store.deleted)
         return Response(200, str(count).encode("ascii"), "text/plain")
 
-    def create_deleted(self, req, tenant_id):
-        given = check_partner(self._body(req), require_tenant_id=True)
+    def create_deleted(self, req, version):
+        given = SYNC_POLICY.parse(self._body(req), version, partial=True)
+        if given.get("tenantId") is None:
+            raise schema.invalid_value("tenantId", SYNC_POLICY.name)
+        tenant_id = normalize_tenant_id(given.pop("tenantId"), "tenantId", SYNC_POLICY.name)
         with self.store.lock:
-            if given["tenantId"] in self.store.deleted:
-                raise GraphError(409, CONFLICT_CODE,
-                                 "Another object with the same value for property tenantId already exists.")
-            obj = blank(given["tenantId"])
+            if tenant_id in self.store.deleted:
+                raise _duplicate()
+            obj = SYNC_POLICY.blank(tenant_id)
             obj.update(given)
-            complete(obj)
             # The POST page is a stub; an item in deleted items with no deletion time would be odd,
             # so a body without deletedDateTime gets the time of the request.
             if obj["deletedDateTime"] is None:
-                obj["deletedDateTime"] = graph_time(utcnow_seconds())
-            self.store.deleted[obj["tenantId"]] = obj
-            entity = self._entity(obj, self.metadata + "#policies/deletedItems/crossTenantSyncPolicyPartners/$entity")
-        location = "%s/%s" % (self._deleted_url(), obj["tenantId"])
-        return Response.json(201, entity, ODATA_JSON_TYPE, headers=[("Location", location)])
+                obj["deletedDateTime"] = _now()
+            self.store.deleted[tenant_id] = obj
+            # The documented 201 body carries @odata.type; the context is Graph's usual one for an entity.
+            body = {"@odata.context": self._context(req, version, self.DELETED_PATH, entity=True),
+                    "@odata.type": "#microsoft.graph." + SYNC_POLICY.name}
+            body.update(self._render(SYNC_POLICY, obj, version))
+        location = "%s/%s/%s" % (self._root(req, version), self.DELETED_PATH, tenant_id)
+        return Response.json(201, body, ODATA_JSON_TYPE, headers=[("Location", location)])
 
-    def get_deleted(self, req, tenant_id):
+    def get_deleted(self, req, version, tenant_id):
+        select, _expand = self._options(req, SYNC_POLICY, version)
         with self.store.lock:
             obj = self.store.deleted.get(tenant_id)
             if obj is None:
-                raise self._not_found(tenant_id)
-            entity = self._entity(obj, self.metadata + "#policies/deletedItems/crossTenantSyncPolicyPartners/$entity")
-        return Response.json(200, entity, ODATA_JSON_TYPE)
+                raise _not_found(tenant_id)
+            body = {"@odata.context": self._context(req, version, self.DELETED_PATH, select, entity=True)}
+            body.update(self._render(SYNC_POLICY, obj, version, select))
+        return Response.json(200, body, ODATA_JSON_TYPE)
 
-    def replace_deleted(self, req, tenant_id):
+    def replace_deleted(self, req, version, tenant_id):
         """PUT is undocumented here but present in the generated clients. It replaces every property;
         deletedDateTime keeps its value when the body leaves it out, because it records the deletion."""
-        given = check_partner(self._body(req), path_tenant_id=tenant_id)
+        given = SYNC_POLICY.parse(self._body(req), version, partial=True)
+        self._check_key(given, tenant_id, SYNC_POLICY.name)
         with self.store.lock:
             current = self.store.deleted.get(tenant_id)
             if current is None:
-                raise self._not_found(tenant_id)
-            obj = blank(tenant_id)
+                raise _not_found(tenant_id)
+            obj = SYNC_POLICY.blank(tenant_id)
             obj.update(given)
-            complete(obj)
-            if "deletedDateTime" not in given or given["deletedDateTime"] is None:
+            if obj["deletedDateTime"] is None:
                 obj["deletedDateTime"] = current["deletedDateTime"]
             self.store.deleted[tenant_id] = obj
         return Response.empty(204)
 
-    def delete_deleted(self, req, tenant_id):
+    def delete_deleted(self, req, version, tenant_id):
         with self.store.lock:
             if self.store.deleted.pop(tenant_id, None) is None:
-                raise self._not_found(tenant_id)
+                raise _not_found(tenant_id)
         return Response.empty(204)
 
-    def restore_deleted(self, req, tenant_id):
+    def restore_deleted(self, req, version, tenant_id):
         """The docs say to send no body; one that is sent anyway is ignored."""
         with self.store.lock:
             obj = self.store.deleted.get(tenant_id)
             if obj is None:
-                raise self._not_found(tenant_id)
+                raise _not_found(tenant_id)
             if tenant_id in self.store.live:
                 raise GraphError(409, CONFLICT_CODE, (
                     "A cross-tenant identity synchronization policy for tenant '%s' already exists in the partner "
                     "policy; delete it before restoring." % tenant_id))
+            if tenant_id not in self.store.partners:
+                # Assumption, as for PUT: a sync policy lives inside its partner configuration.
+                raise GraphError(404, "Request_ResourceNotFound", (
+                    "Resource '%s' does not exist or one of its queried reference-property objects are not present. "
+                    "The partner configuration for this tenant is not live; restore or create it first." % tenant_id))
             del self.store.deleted[tenant_id]
             live = copy.deepcopy(obj)
             live["deletedDateTime"] = None
             self.store.live[tenant_id] = live
             # The documented restore response carries deletedDateTime set to the time of the restore;
             # the live object itself, read afterwards, has it null.
-            entity = self._entity(live, self.metadata + "#" + ENTITY_TYPE)
-            entity["deletedDateTime"] = graph_time(utcnow_seconds())
-        return Response.json(200, entity, ODATA_JSON_TYPE)
-
-    # ---- partner policy ---------------------------------------------------------------------
-
-    def _live_context(self, tenant_id):
-        return self.metadata + "#policies/crossTenantAccessPolicy/partners('%s')/identitySynchronization/$entity" % tenant_id
-
-    def get_live(self, req, tenant_id):
-        with self.store.lock:
-            obj = self.store.live.get(tenant_id)
-            if obj is None:
-                raise self._not_found(tenant_id)
-            entity = self._entity(obj, self._live_context(tenant_id))
-        return Response.json(200, entity, ODATA_JSON_TYPE)
-
-    def put_live(self, req, tenant_id):
-        """Create or replace. A live object never has a deletion time, so deletedDateTime in the body
-        is validated and then ignored: clients that send back the object they read stay harmless."""
-        given = check_partner(self._body(req), path_tenant_id=tenant_id)
-        obj = blank(tenant_id)
-        obj.update(given)
-        complete(obj)
-        obj["deletedDateTime"] = None
-        with self.store.lock:
-            self.store.live[tenant_id] = obj
-        return Response.empty(204)
-
-    def patch_live(self, req, tenant_id):
-        given = check_partner(self._body(req), path_tenant_id=tenant_id)
-        with self.store.lock:
-            current = self.store.live.get(tenant_id)
-            if current is None:
-                raise self._not_found(tenant_id)
-            obj = merge(current, given)
-            obj["tenantId"] = tenant_id
-            obj["deletedDateTime"] = None
-            self.store.live[tenant_id] = obj
-        return Response.empty(204)
-
-    def delete_live(self, req, tenant_id):
-        """Soft delete: the object moves to deleted items, replacing an older deleted copy."""
-        with self.store.lock:
-            obj = self.store.live.pop(tenant_id, None)
-            if obj is None:
-                raise self._not_found(tenant_id)
-            obj["deletedDateTime"] = graph_time(utcnow_seconds())
-            self.store.deleted.pop(tenant_id, None)
-            self.store.deleted[tenant_id] = obj
-        return Response.empty(204)
-
-    # ---- partner configurations (read-only view) ------------------------------------------
-
-    def _partner(self, obj, expand):
-        """A crossTenantAccessPolicyConfigurationPartner. The emulator keeps no partner settings of its own:
-        a partner exists exactly when it has a live identity synchronization policy."""
-        partner = {
-            "tenantId": obj["tenantId"],
-            "isServiceProvider": None,
-            "isInMultiTenantOrganization": False,
-            "inboundTrust": None,
-            "b2bCollaborationOutbound": None,
-            "b2bCollaborationInbound": None,
-            "b2bDirectConnectOutbound": None,
-            "b2bDirectConnectInbound": None,
-            "tenantRestrictions": None,
-            "automaticUserConsentSettings": {"inboundAllowed": None, "outboundAllowed": None},
-        }
-        if expand:
-            partner["identitySynchronization"] = {key: copy.deepcopy(obj[key]) for key in PROPERTIES}
-        return partner
-
-    @staticmethod
-    def _expand(req):
-        value = (req.param("$expand") or "").replace(" ", "").lower()
-        if value and value not in ("identitysynchronization", "*"):
-            raise bad_request("Could not find a property named '%s' on type 'microsoft.graph.crossTenantAccessPolicyConfigurationPartner'." % value)
-        return bool(value)
-
-    def list_partners(self, req, tenant_id):
-        expand = self._expand(req)
-        with self.store.lock:
-            items = [self._partner(obj, expand) for obj in self.store.live.values()]
-        page = self._page(req, items, self.base_url + "/beta/policies/crossTenantAccessPolicy/partners")
-        if expand and "@odata.nextLink" in page:
-            page["@odata.nextLink"] += "&$expand=identitySynchronization"
-        body = {"@odata.context": self.metadata + "#policies/crossTenantAccessPolicy/partners"}
-        body.update(page)
-        return Response.json(200, body, ODATA_JSON_TYPE)
-
-    def get_partner(self, req, tenant_id):
-        expand = self._expand(req)
-        with self.store.lock:
-            obj = self.store.live.get(tenant_id)
-            if obj is None:
-                raise self._not_found(tenant_id)
-            body = {"@odata.context": self.metadata + "#policies/crossTenantAccessPolicy/partners/$entity"}
-            body.update(self._partner(obj, expand))
+            body = {"@odata.context": "%s/$metadata#microsoft.graph.%s" % (self._root(req, version), SYNC_POLICY.name)}
+            body.update(self._render(SYNC_POLICY, live, version))
+            body["deletedDateTime"] = _now()
         return Response.json(200, body, ODATA_JSON_TYPE)

@@ -10,11 +10,14 @@ and managed identities, the v2.0 sign-in endpoints, the two managed identity end
 import base64
 import hmac
 import secrets
+import threading
 import time
 import urllib.parse
 import uuid
 
 import jwt
+
+from cryptography import x509
 
 from . import pki
 from .wire import Response, utcnow
@@ -39,6 +42,10 @@ FOREIGN_GRAPH_RESOURCES = (
     "00000003-0000-0000-c000-000000000000",
 )
 ASSERTION_ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512"]
+# What Graph says when continuous access evaluation finds a token issued before the user's or app's
+# revocation time (an administrator reset a credential or disabled the app).
+REVOKED_MESSAGE = ("Continuous access evaluation resulted in challenge with result: InteractionRequired and code: "
+                   "TokenIssuedBeforeRevocationTimestamp")
 
 
 class EntraError(Exception):
@@ -59,11 +66,14 @@ class TokenRejected(Exception):
 class Principal:
     """An app registration with its service principal, or a managed identity."""
 
-    def __init__(self, name, roles, managed=False, resource_id=None):
+    def __init__(self, name, roles, managed=False, resource_id=None, client_id=None, added=False):
         self.name = name
-        self.client_id = str(uuid.uuid4())
+        self.client_id = (client_id or str(uuid.uuid4())).lower()
         self.object_id = str(uuid.uuid4())
         self.roles = list(roles)
+        # What reset() restores: the roles at start-up; apps added at run time go away.
+        self.initial_roles = list(roles)
+        self.added = added
         self.managed = managed
         self.resource_id = resource_id
         self.secrets = []
@@ -118,16 +128,28 @@ def _assertion_time(epoch):
 
 
 class Directory:
-    """The home tenant. Everything is generated fresh at construction; nothing persists."""
+    """The home tenant. Everything is generated fresh at construction; nothing persists.
 
-    def __init__(self, state_dir, base_url, ca_key, ca_cert, token_lifetime=3600):
+    `base_url` is the primary origin (the info line's URLs, managed identity tokens' issuer); `origins`
+    holds every origin the directory answers on: each is an authority whose issuer Graph accepts and a
+    Graph resource a token can be issued for. The TLS emulator has one; the in-process one several."""
+
+    def __init__(self, state_dir, base_url, ca_key, ca_cert, token_lifetime=3600, tenant_id=None, domains=(), new_key=None):
+        new_key = new_key or pki.new_rsa_key
         self.base_url = base_url
-        self.tenant_id = str(uuid.uuid4())
-        self.issuer = "%s/%s/v2.0" % (base_url, self.tenant_id)
-        self.token_endpoint = "%s/%s/oauth2/v2.0/token" % (base_url, self.tenant_id)
+        self.origins = {base_url}
+        self.tenant_id = (tenant_id or str(uuid.uuid4())).lower()
+        # Verified domain names that sign-in accepts in place of the tenant ID (e.g. contoso.onmicrosoft.com).
+        self.domains = {domain.lower() for domain in domains}
+        self.issuer = self.issuer_for(base_url)
+        self.token_endpoint = self.token_endpoint_for(base_url)
         self.token_lifetime = token_lifetime
+        self._lock = threading.Lock()
+        # uti -> client_id of every access token issued and not revoked; uti of every revoked one.
+        self._issued = {}
+        self._revoked = set()
 
-        self.signing_key = pki.new_rsa_key()
+        self.signing_key = new_key()
         signing_cert = pki.make_leaf(ca_key, ca_cert, "entra.graph emulator token signing", key=self.signing_key)[1]
         self.kid = pki.b64url(bytes.fromhex(pki.thumbprints(signing_cert)[0]))
         self._jwks = {"keys": [pki.jwk(self.signing_key, self.kid, signing_cert, self.issuer)]}
@@ -135,7 +157,7 @@ class Directory:
         # The "external OIDC issuer" stands for GitHub Actions or an AKS cluster: it signs the
         # tokens that workload identity federation exchanges.
         self.oidc_issuer = base_url + "/oidc"
-        self.oidc_key = pki.new_rsa_key()
+        self.oidc_key = new_key()
         self.oidc_kid = "emulator-oidc-1"
         self._oidc_keys = {self.oidc_issuer: self.oidc_key}
         self.federated_subject = "system:serviceaccount:ansible:entra-graph"
@@ -154,9 +176,9 @@ class Directory:
 
         # One app with two certificates: a plain PEM and one whose key is encrypted.
         self.cert_app = self._add(Principal("entra.graph emulator certificate", [READ_ROLE, WRITE_ROLE]))
-        cert_key = pki.new_rsa_key()
+        cert_key = new_key()
         cert = pki.make_self_signed(cert_key, "entra.graph emulator client")
-        enc_key = pki.new_rsa_key()
+        enc_key = new_key()
         enc_cert = pki.make_self_signed(enc_key, "entra.graph emulator client (encrypted key)")
         self.cert_app.certs = [CertificateCredential(cert), CertificateCredential(enc_cert)]
         self.cert_password = secrets.token_urlsafe(16)
@@ -198,6 +220,78 @@ class Directory:
 
     def find(self, client_id):
         return self.principals.get((client_id or "").strip().lower())
+
+    def issuer_for(self, origin):
+        return "%s/%s/v2.0" % (origin, self.tenant_id)
+
+    def token_endpoint_for(self, origin):
+        return "%s/%s/oauth2/v2.0/token" % (origin, self.tenant_id)
+
+    def add_app(self, client_id=None, client_secret=None, roles=None, certificate=None, name=None):
+        """Register an app (gone after reset). Without a secret or certificate it gets a generated secret.
+        certificate: a PEM certificate (str or bytes) whose key signs the app's client assertions."""
+        if client_id is not None and (not isinstance(client_id, str) or not client_id.strip()):
+            raise ValueError("client_id must be a string")
+        if client_id is not None and self.find(client_id) is not None:
+            raise ValueError("an app with client_id %s exists" % client_id)
+        roles = [READ_ROLE, WRITE_ROLE] if roles is None else roles
+        if not (isinstance(roles, list) and all(isinstance(r, str) for r in roles)):
+            raise ValueError("roles must be a list of strings")
+        if client_secret is not None and (not isinstance(client_secret, str) or not client_secret):
+            raise ValueError("client_secret must be a non-empty string")
+        principal = Principal(name or "entra.graph emulator app", roles, client_id=client_id and client_id.strip(), added=True)
+        if certificate is not None:
+            data = certificate.encode("ascii") if isinstance(certificate, str) else certificate
+            try:
+                principal.certs.append(CertificateCredential(x509.load_pem_x509_certificate(data)))
+            except (ValueError, TypeError) as exc:
+                raise ValueError("certificate is not a PEM certificate: %s" % exc)
+        if client_secret is not None:
+            principal.secrets.append(client_secret)
+        elif certificate is None:
+            self._add_secret(principal)
+        self._add(principal)
+        return self.app_summary(principal)
+
+    @staticmethod
+    def app_summary(principal):
+        data = {"client_id": principal.client_id, "name": principal.name, "roles": list(principal.roles),
+                "managed": principal.managed}
+        if principal.secrets:
+            data["client_secret"] = principal.secrets[0]
+        return data
+
+    def set_roles(self, client_id, roles):
+        """Grant (or take away) application permissions. Tokens carry the roles of their issue time:
+        one issued before the change keeps the old roles, as after an admin consent in Entra ID."""
+        principal = self.find(client_id)
+        if principal is None:
+            raise KeyError(client_id)
+        if not (isinstance(roles, list) and all(isinstance(r, str) for r in roles)):
+            raise ValueError("roles must be a list of strings")
+        principal.roles = list(roles)
+        return self.app_summary(principal)
+
+    def revoke_tokens(self, client_id=None):
+        """Every access token issued so far (to client_id, or to anyone) is refused from now on; returns how many."""
+        wanted = None if client_id is None else client_id.strip().lower()
+        with self._lock:
+            gone = [uti for uti, owner in self._issued.items() if wanted is None or owner == wanted]
+            for uti in gone:
+                del self._issued[uti]
+                self._revoked.add(uti)
+        return len(gone)
+
+    def reset(self):
+        """Start-up roles, no apps added at run time, no revocations."""
+        for client_id, principal in list(self.principals.items()):
+            if principal.added:
+                del self.principals[client_id]
+            else:
+                principal.roles = list(principal.initial_roles)
+        with self._lock:
+            self._revoked.clear()
+        self.record_tokens(False)
 
     def info(self):
         return {
@@ -243,13 +337,14 @@ class Directory:
         if recorded is not None and value:
             recorded[kind].append(value)
 
-    def issue_token(self, principal, audience, lifetime=None, acr="1", roles=None):
+    def issue_token(self, principal, audience, lifetime=None, acr="1", roles=None, issuer=None):
         """An RS256 access token shaped like Entra's; returns (token, lifetime seconds)."""
         lifetime = self.token_lifetime if lifetime is None else lifetime
         now = int(time.time())
+        issuer = issuer or self.issuer
         claims = {
             "aud": audience,
-            "iss": self.issuer,
+            "iss": issuer,
             "iat": now,
             "nbf": now,
             "exp": now + lifetime,
@@ -258,7 +353,7 @@ class Directory:
             "appidacr": acr,
             "azp": principal.client_id,
             "azpacr": acr,
-            "idp": self.issuer,
+            "idp": issuer,
             "idtyp": "app",
             "oid": principal.object_id,
             "sub": principal.object_id,
@@ -273,6 +368,8 @@ class Directory:
         if principal.managed:
             claims["xms_mirid"] = principal.resource_id
         token = jwt.encode(claims, self.signing_key, algorithm="RS256", headers={"kid": self.kid, "x5t": self.kid})
+        with self._lock:
+            self._issued[claims["uti"]] = principal.client_id
         self._record("access_tokens", token)
         return token, lifetime
 
@@ -308,8 +405,12 @@ class Directory:
             raise TokenRejected("Access token validation failure. Invalid signature.")
         except jwt.PyJWTError:
             raise TokenRejected("CompactToken parsing failed with error code: 80049217")
-        if claims.get("iss") != self.issuer or claims.get("tid") != self.tenant_id:
+        if claims.get("iss") not in {self.issuer_for(origin) for origin in self.origins} or claims.get("tid") != self.tenant_id:
             raise TokenRejected("Access token validation failure. Invalid issuer.")
+        with self._lock:
+            revoked = claims.get("uti") in self._revoked
+        if revoked:
+            raise TokenRejected(REVOKED_MESSAGE)
         # No clock-skew allowance: issuer and Graph share one clock here, and tests need short
         # lifetimes to expire promptly.
         now = time.time()
@@ -325,16 +426,29 @@ class Directory:
     # ---- HTTP: discovery ----------------------------------------------------------------------
 
     def known_tenant(self, tenant):
-        return (tenant or "").lower() == self.tenant_id
+        tenant = (tenant or "").lower()
+        return tenant == self.tenant_id or tenant in self.domains
+
+    def handle_instance_discovery(self, req):
+        """MSAL's instance discovery (GET /common/discovery/instance), for authority hosts it knows."""
+        endpoint = req.param("authorization_endpoint") or ""
+        parts = urllib.parse.urlsplit(endpoint)
+        tenant = (parts.path.strip("/").split("/") or ["common"])[0] or "common"
+        host = urllib.parse.urlsplit(req.base_url).netloc
+        return Response.json(200, {
+            "tenant_discovery_endpoint": "%s/%s/v2.0/.well-known/openid-configuration" % (req.base_url, tenant),
+            "api-version": "1.1",
+            "metadata": [{"preferred_network": host, "preferred_cache": host, "aliases": [host]}],
+        })
 
     def handle_discovery(self, req, tenant):
         if not self.known_tenant(tenant):
             return self.oauth_error(req, EntraError(
                 400, "invalid_tenant", 90002, self._tenant_not_found(tenant)))
-        base, tid = self.base_url, self.tenant_id
+        base, tid = req.base_url, self.tenant_id
         host = urllib.parse.urlsplit(base).netloc
         return Response.json(200, {
-            "token_endpoint": self.token_endpoint,
+            "token_endpoint": self.token_endpoint_for(base),
             "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt", "client_secret_basic"],
             "jwks_uri": "%s/%s/discovery/v2.0/keys" % (base, tid),
             "response_modes_supported": ["query", "fragment", "form_post"],
@@ -342,7 +456,7 @@ class Directory:
             "id_token_signing_alg_values_supported": ["RS256"],
             "response_types_supported": ["code", "id_token", "code id_token", "id_token token"],
             "scopes_supported": ["openid", "profile", "email", "offline_access"],
-            "issuer": self.issuer,
+            "issuer": self.issuer_for(base),
             "request_uri_parameter_supported": False,
             "userinfo_endpoint": base + "/oidc/userinfo",
             "authorization_endpoint": "%s/%s/oauth2/v2.0/authorize" % (base, tid),
@@ -428,7 +542,7 @@ class Directory:
                                  "Invalid client_assertion_type '%s'." % field.get("client_assertion_type", ""))
             if not assertion:
                 raise _missing("client_assertion")
-            acr = self._check_assertion(principal, client_id, assertion)
+            acr = self._check_assertion(req, principal, client_id, assertion)
         else:
             secret = field.get("client_secret") or basic_secret
             if not secret:
@@ -442,7 +556,7 @@ class Directory:
             acr = "1"
 
         resource = self._resource_from_scope(field.get("scope"))
-        token, lifetime = self.issue_token(principal, resource, acr=acr)
+        token, lifetime = self.issue_token(principal, resource, acr=acr, issuer=self.issuer_for(req.base_url))
         return Response.json(200, {
             "token_type": "Bearer",
             "expires_in": max(lifetime - 1, 0),
@@ -485,7 +599,7 @@ class Directory:
         return resource
 
     def _check_resource(self, resource):
-        known = [self.base_url.lower()] + [item.lower() for item in FOREIGN_GRAPH_RESOURCES]
+        known = [origin.lower() for origin in self.origins] + [item.lower() for item in FOREIGN_GRAPH_RESOURCES]
         if resource.rstrip("/").lower() not in known:
             raise EntraError(400, "invalid_resource", 500011, (
                 "The resource principal named %s was not found in the tenant named %s. This can happen if the "
@@ -493,7 +607,7 @@ class Directory:
                 "in the tenant. You might have sent your authentication request to the wrong tenant."
             ) % (resource, self.tenant_id))
 
-    def _check_assertion(self, principal, client_id, assertion):
+    def _check_assertion(self, req, principal, client_id, assertion):
         try:
             header = jwt.get_unverified_header(assertion)
             claims = jwt.decode(assertion, options={"verify_signature": False})
@@ -501,12 +615,12 @@ class Directory:
             raise EntraError(400, "invalid_request", 50027, "JWT token is invalid or malformed.")
         issuer = claims.get("iss")
         if issuer == principal.client_id or issuer == client_id:
-            self._check_certificate_assertion(principal, client_id, header, claims, assertion)
+            self._check_certificate_assertion(req, principal, client_id, header, claims, assertion)
         else:
             self._check_federated_assertion(principal, claims, assertion)
         return "2"
 
-    def _check_certificate_assertion(self, principal, client_id, header, claims, assertion):
+    def _check_certificate_assertion(self, req, principal, client_id, header, claims, assertion):
         cred = next((c for c in principal.certs if c.matches(header)), None)
         used = header.get("x5t#S256") or header.get("x5t") or ""
         if cred is None:
@@ -525,9 +639,9 @@ class Directory:
         audiences = claims.get("aud")
         audiences = audiences if isinstance(audiences, list) else [audiences]
         accepted = {
-            self.token_endpoint.lower(),
-            ("%s/%s/oauth2/token" % (self.base_url, self.tenant_id)).lower(),
-            self.issuer.lower(),
+            self.token_endpoint_for(req.base_url).lower(),
+            ("%s/%s/oauth2/token" % (req.base_url, self.tenant_id)).lower(),
+            self.issuer_for(req.base_url).lower(),
         }
         if not any(isinstance(aud, str) and aud.lower() in accepted for aud in audiences):
             # Entra's code for a client assertion aimed at another endpoint; 50027 is its generic JWT rejection.
@@ -600,7 +714,7 @@ class Directory:
             "timestamp": stamp,
             "trace_id": trace_id,
             "correlation_id": correlation_id,
-            "error_uri": "%s/error?code=%d" % (self.base_url, exc.code),
+            "error_uri": "%s/error?code=%d" % (getattr(req, "base_url", None) or self.base_url, exc.code),
         })
 
     # ---- HTTP: managed identity -------------------------------------------------------------

@@ -35,8 +35,10 @@ def graph_time(moment):
 class Request:
     """One parsed HTTP request. Headers are looked up case-insensitively."""
 
-    def __init__(self, method, target, headers, body, request_id, client_address):
+    def __init__(self, method, target, headers, body, request_id, client_address, base_url=None):
         parts = urllib.parse.urlsplit(target)
+        # The origin (scheme://host[:port]) the client addressed: URLs in answers are built from it.
+        self.base_url = base_url
         self.method = method.upper()
         self.path = urllib.parse.unquote(parts.path) or "/"
         self.raw_query = parts.query
