@@ -7,14 +7,20 @@
 
 ``auto`` picks the first method whose inputs are present: a ready access
 token, a client certificate, a client secret, a federated token file, and
-last a managed identity (which needs no input, as on an Azure VM).
+last a managed identity (which needs no input, as on an Azure VM). Inputs the
+task gives win over inputs from the environment.
+
+One ``TokenProvider`` serves every thread of a task: one sign-in, not one per
+thread, and a token Graph refuses is replaced once (``replace_refused``).
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import contextlib
 import os
+import threading
 import traceback
 
 from ansible_collections.entra.graph.plugins.module_utils.errors import (
@@ -22,21 +28,32 @@ from ansible_collections.entra.graph.plugins.module_utils.errors import (
     ConfigurationError,
     MissingLibraryError,
     TransportError,
+    remember_secret,
 )
 from ansible_collections.entra.graph.plugins.module_utils.connection import environment_variables
 from ansible_collections.entra.graph.plugins.module_utils.transport import MsalHttpClient
 
 
+# The order auth_method=auto tries, with the option that selects each method.
+AUTO_ORDER = (('access_token', 'access_token'),
+              ('client_certificate', 'client_certificate_path'),
+              ('client_secret', 'client_secret'),
+              ('workload_identity', 'federated_token_file'))
+
+
 def choose_auth_method(settings):
-    """The method ``settings`` asks for, or the one ``auto`` finds inputs for."""
+    """The method ``settings`` asks for, or the one ``auto`` finds inputs for: the task's own first, then the environment's.
+
+    AWX injects AZURE_* variables while a playbook may pass its own (vaulted) secret: what the task
+    names is what it signs in with.
+    """
     if settings.auth_method != 'auto':
         return settings.auth_method
-    for method, value in (('access_token', settings.access_token),
-                          ('client_certificate', settings.client_certificate_path),
-                          ('client_secret', settings.client_secret),
-                          ('workload_identity', settings.federated_token_file)):
-        if value:
-            return method
+    from_environment = getattr(settings, 'from_environment', {})
+    for environment in (False, True):
+        for method, option in AUTO_ORDER:
+            if getattr(settings, option) and (option in from_environment) == environment:
+                return method
     return 'managed_identity'  # needs no input: the host's identity endpoint answers, or the task says why not
 
 
@@ -63,7 +80,7 @@ def _option_and_variables(option):
 
 
 class TokenProvider:
-    """Gets one Graph access token per task, lazily, on the first Graph call."""
+    """Gets one Graph access token per task, lazily, on the first Graph call; safe to share between threads."""
 
     def __init__(self, settings, transport, token_cache=None):
         self.settings = settings
@@ -73,18 +90,74 @@ class TokenProvider:
         self.guessed_managed_identity = settings.auth_method == 'auto' and self.method == 'managed_identity'
         self.token_cache = token_cache
         check_required(settings, self.method)
+        self._lock = threading.Lock()
         self._token = None
+        # Where the current token came from: 'given' (access_token), 'cache' (the token cache), 'sign_in'.
+        self._source = None
+        # Whether Graph has taken the current token (answered anything but 401 to it).
+        self._accepted = False
+        self.sign_ins = 0
         # Read local files now, so a bad path fails before any request. A certificate is parsed (which
         # imports cryptography) only when a sign-in needs it: a token from the cache needs neither.
         self._credential = _CREDENTIAL_READERS[self.method](settings) if self.method in _CREDENTIAL_READERS else None
 
     def token(self):
-        if self._token is None:
-            if self.method == 'access_token':
-                self._token = self.settings.access_token
-            else:
-                self._token = self._from_cache() or self._acquire()
-        return self._token
+        with self._lock:
+            if self._token is None:
+                self._use(*self._obtain())
+            return self._token
+
+    def accepted(self, token):
+        """Graph answered a request made with ``token`` with something other than 401."""
+        if token == self._token:
+            self._accepted = True
+
+    def replace_refused(self, token, status):
+        """A new token after Graph refused ``token`` with ``status`` (401 or 403), or None when asking again cannot help.
+
+        A 401 on a token from the cache, or on one Graph took earlier in this task, means it was revoked
+        or has lapsed; a 403 on a token from the cache may mean it was issued before a permission was
+        granted. Either is dropped from the cache and replaced by a new sign-in, once: a token just
+        signed in for that Graph refuses is the answer, not a stale token.
+        """
+        with self._lock:
+            if token != self._token:
+                return self._token  # another thread has replaced it already
+            if self._source == 'given':
+                return None
+            stale = self._source == 'cache' or (status == 401 and self._accepted)
+            if not stale:
+                return None
+            if self.token_cache is not None:
+                self.token_cache.forget(token)
+            self._use(*self._obtain(fresh=True))
+            return self._token
+
+    def _use(self, token, source):
+        remember_secret(token)
+        self._token, self._source, self._accepted = token, source, False
+
+    def _obtain(self, fresh=False):
+        """(token, source): from the cache when it holds a usable one, else from a sign-in."""
+        if self.method == 'access_token':
+            return self.settings.access_token, 'given'
+        if not fresh:
+            found = self._from_cache()
+            if found:
+                return found, 'cache'
+        with self._cache_locked():
+            if self.token_cache is not None:
+                # Another process (a fork of the same play) may have signed in while this one waited.
+                self.token_cache.reload()
+                found = self._from_cache()
+                if found:
+                    return found, 'cache'
+            return self._acquire()
+
+    def _cache_locked(self):
+        if self.token_cache is None:
+            return contextlib.nullcontext()
+        return self.token_cache.locked(self.settings.timeout + 30)
 
     def _from_cache(self):
         # A hit here skips importing MSAL and the authority's discovery document altogether.
@@ -109,15 +182,27 @@ class TokenProvider:
         msal = import_msal()
         http_client = MsalHttpClient(self._transport_for_sign_in())
         cache = self.token_cache.msal_cache(msal) if self.token_cache else None
-        if self.method == 'managed_identity':
-            result = _managed_identity_token(msal, self.settings, http_client, cache)
-        else:
-            result = _confidential_client_token(msal, self.settings, http_client, credential, cache)
+        try:
+            result = self._msal_token(msal, http_client, credential, cache)
+        except (TypeError, KeyError, AttributeError) as exc:
+            if cache is None:
+                raise
+            # MSAL tripped over something in the cache file that the checks of token_cache did not catch.
+            self.token_cache.discard('MSAL could not use it (%s: %s)' % (type(exc).__name__, exc))
+            result = self._msal_token(msal, http_client, credential, self.token_cache.msal_cache(msal))
         if self.token_cache:
             self.token_cache.save()
         if 'access_token' not in result:
-            raise authentication_error(self.method, self.settings, result)
-        return result['access_token']
+            raise authentication_error(self.method, self.settings, result, http_client)
+        from_cache = result.get('token_source') == 'cache'
+        if not from_cache:
+            self.sign_ins += 1
+        return result['access_token'], 'cache' if from_cache else 'sign_in'
+
+    def _msal_token(self, msal, http_client, credential, cache):
+        if self.method == 'managed_identity':
+            return _managed_identity_token(msal, self.settings, http_client, cache)
+        return _confidential_client_token(msal, self.settings, http_client, credential, cache)
 
     def _transport_for_sign_in(self):
         # Outside Azure, the instance metadata service that a guessed managed identity asks is not
@@ -169,7 +254,8 @@ def unusable_answer_error(settings, http_client, exc):
     """An AuthenticationError for a sign-in answer MSAL could not use; the body is left out, in case it echoes the form."""
     text = 'Sign-in with auth_method=%s to %s failed: ' % (choose_auth_method(settings), settings.authority)
     response = getattr(http_client, 'last_response', None)
-    if response is None:
+    if response is None or _is_json(response):
+        # Not a foreign page in the way: say what MSAL said (redacted like every message).
         return AuthenticationError(text + ' '.join(str(exc).split()))
     text += '%s %s answered HTTP %d (%s), not the JSON answer of Microsoft Entra ID; is a proxy or gateway in the way?' % (
         response.request.method, response.url.split('?', 1)[0], response.status_code,
@@ -178,6 +264,14 @@ def unusable_answer_error(settings, http_client, exc):
     if request_id:
         text += ' [x-ms-request-id: %s]' % request_id
     return AuthenticationError(text, status=response.status_code, request_id=request_id)
+
+
+def _is_json(response):
+    try:
+        response.json()
+    except ValueError:
+        return False
+    return True
 
 
 def _managed_identity_token(msal, settings, http_client, cache):
@@ -199,7 +293,18 @@ def _read_client_secret(settings):
 
 def _read_client_certificate(settings):
     """The PEM file's bytes; ``_certificate_credential`` parses them when a sign-in needs them."""
-    return _read_file(settings.client_certificate_path, 'client_certificate_path')
+    path = settings.client_certificate_path
+    data = _read_file(path, 'client_certificate_path')
+    if b'-----BEGIN' not in data:
+        if data[:1] == b'\x30' or path.lower().endswith(('.pfx', '.p12')):
+            raise ConfigurationError(
+                'client_certificate_path %s is a PFX (PKCS#12) or DER file, which is not supported: it must be PEM, holding '
+                'the private key and the certificate. Convert it with: openssl pkcs12 -in %s -out app.pem -nodes '
+                '(then chmod 600 app.pem), or keep the key encrypted by leaving out -nodes and setting '
+                'client_certificate_password' % (path, path), option='client_certificate_path')
+        raise ConfigurationError('client_certificate_path %s holds no PEM private key; it needs the private key '
+                                 'and the certificate, both PEM' % path, option='client_certificate_path')
+    return data
 
 
 def _certificate_credential(settings, data):
@@ -208,6 +313,7 @@ def _certificate_credential(settings, data):
     try:
         from cryptography import x509
         from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
     except ImportError:
         raise MissingLibraryError('cryptography', traceback.format_exc())
     password = settings.client_certificate_password
@@ -224,11 +330,20 @@ def _certificate_credential(settings, data):
                                      % path, option='client_certificate_password')
         raise ConfigurationError('client_certificate_path %s holds no PEM private key; it needs the private key '
                                  'and the certificate, both PEM' % path, option='client_certificate_path')
-    try:
-        cert = x509.load_pem_x509_certificate(data)
-    except ValueError:
+    if not isinstance(key, rsa.RSAPrivateKey):
+        raise ConfigurationError('client_certificate_path %s holds a %s private key; Microsoft Entra certificate credentials '
+                                 'need an RSA key (2048 bits or more), so create the certificate with an RSA key'
+                                 % (path, _key_kind(key)), option='client_certificate_path')
+    certificates = _pem_certificates(x509, data)
+    if not certificates:
         raise ConfigurationError('client_certificate_path %s holds no PEM certificate; it needs the private key '
                                  'and the certificate, both PEM' % path, option='client_certificate_path')
+    public = key.public_key().public_numbers()
+    cert = next((c for c in certificates if _public_numbers(c) == public), None)
+    if cert is None:
+        raise ConfigurationError('client_certificate_path %s: the private key does not belong to the certificate in the file '
+                                 '(Microsoft Entra ID would refuse the sign-in with AADSTS700027); put the key and the '
+                                 'certificate made from it in one file' % path, option='client_certificate_path')
     private_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                     serialization.NoEncryption()).decode('ascii')
     public_pem = cert.public_bytes(serialization.Encoding.PEM).decode('ascii')
@@ -237,6 +352,31 @@ def _certificate_credential(settings, data):
         'thumbprint': cert.fingerprint(hashes.SHA1()).hex().upper(),  # nosec - x5t is SHA-1 by definition
         'public_certificate': public_pem,
     }
+
+
+def _pem_certificates(x509, data):
+    """Every certificate in the PEM data (a chain may be in the file too), in file order."""
+    try:
+        if hasattr(x509, 'load_pem_x509_certificates'):
+            return x509.load_pem_x509_certificates(data)
+        return [x509.load_pem_x509_certificate(data)]
+    except ValueError:
+        return []
+
+
+def _public_numbers(cert):
+    try:
+        return cert.public_key().public_numbers()
+    except (AttributeError, ValueError):
+        return None
+
+
+def _key_kind(key):
+    name = type(key).__name__.lstrip('_')
+    for kind, label in (('EllipticCurve', 'EC (elliptic curve)'), ('Ed25519', 'Ed25519'), ('Ed448', 'Ed448'), ('DSA', 'DSA')):
+        if kind in name:
+            return label
+    return 'non-RSA'
 
 
 def _read_federated_token(settings):
@@ -254,6 +394,7 @@ def _read_assertion(path):
     if token.count('.') != 2:
         raise ConfigurationError('federated_token_file %s does not hold a JWT (expected three dot-separated parts)' % path,
                                  option='federated_token_file')
+    remember_secret(token)
     return token
 
 
@@ -275,7 +416,7 @@ _CREDENTIAL_READERS = {
 }
 
 
-def authentication_error(method, settings, result):
+def authentication_error(method, settings, result, http_client=None):
     """An AuthenticationError from MSAL's error dict; its description carries the AADSTS code."""
     error = result.get('error') or 'unknown_error'
     description = ' '.join((result.get('error_description') or '').split())
@@ -284,10 +425,18 @@ def authentication_error(method, settings, result):
         cut = description.find(marker)
         if cut != -1:
             description = description[:cut]
-    where = 'the managed identity endpoint' if method == 'managed_identity' else settings.authority
+    status = None
+    if method == 'managed_identity':
+        response = getattr(http_client, 'last_response', None)
+        where = 'the managed identity endpoint'
+        if response is not None and getattr(response, 'url', None):
+            status = response.status_code
+            where += ' %s (HTTP %d)' % (response.url.split('?', 1)[0], status)
+    else:
+        where = settings.authority
     text = 'Sign-in with auth_method=%s to %s failed: %s' % (method, where, error)
     if description:
         text += ': %s' % description
     codes = result.get('error_codes')
-    return AuthenticationError(text, auth_error=error, error_codes=codes,
+    return AuthenticationError(text, auth_error=error, error_codes=codes, status=status,
                                correlation_id=result.get('correlation_id'), trace_id=result.get('trace_id'))

@@ -15,23 +15,56 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import re
+import threading
 
 # A proxy's error page, or a library's error text, may quote the Authorization header.
 _BEARER = re.compile(r'(Bearer\s+)[^\s\'",;]+', re.IGNORECASE)
+# A JWT (access token, client assertion) quoted without "Bearer": three base64url parts, the first two JSON objects.
+_JWT = re.compile(r'eyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*')
+REDACTED = '<redacted>'
+
+# Shorter values are not looked for: they would blank out ordinary words. Ansible's no_log hides them in results.
+MIN_SECRET_LENGTH = 8
+
+_SECRETS = set()
+_SECRETS_LOCK = threading.Lock()
 
 
-def redact_bearer(text):
-    """``text`` with any bearer token replaced, for messages that quote what a server or library said."""
-    return _BEARER.sub(r'\1<redacted>', text or '')
+def remember_secret(value):
+    """Have ``redact`` hide ``value`` (a token, client secret or assertion this process holds) wherever it appears.
+
+    One module run is one task in its own process, so the set lives as long as the task.
+    """
+    if isinstance(value, bytes):
+        value = value.decode('utf-8', 'replace')
+    if isinstance(value, str) and len(value.strip()) >= MIN_SECRET_LENGTH:
+        with _SECRETS_LOCK:
+            _SECRETS.add(value.strip())
+
+
+def redact(text):
+    """``text`` without bearer tokens, JWTs or any secret the task holds: for every server or library text that reaches a result."""
+    text = text if isinstance(text, str) else ('' if text is None else str(text))
+    if not text:
+        return text
+    with _SECRETS_LOCK:
+        secrets = sorted(_SECRETS, key=len, reverse=True)
+    for secret in secrets:
+        if secret in text:
+            text = text.replace(secret, REDACTED)
+    text = _BEARER.sub(r'\1' + REDACTED, text)
+    return _JWT.sub(REDACTED, text)
 
 
 class EntraGraphError(Exception):
     """Base class: ``message`` is for people, ``details`` become result keys."""
 
     def __init__(self, message, **details):
+        # Every failure passes here, so no message can carry a secret whatever text it quotes.
+        message = redact(message)
         super(EntraGraphError, self).__init__(message)
         self.message = message
-        self.details = dict((k, v) for k, v in details.items() if v is not None)
+        self.details = dict((k, redact(v) if isinstance(v, str) else v) for k, v in details.items() if v is not None)
 
 
 class ConfigurationError(EntraGraphError):

@@ -4,29 +4,47 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 """The HTTP layer under both Graph and sign-in: one keep-alive session, TLS
-settings that the environment cannot override, retries and readable
-transport errors."""
+settings that the environment cannot override, the one retry loop of the
+collection and readable transport errors."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
 import re
 import traceback
 
-from ansible_collections.entra.graph.plugins.module_utils.errors import MissingLibraryError, TransportError, redact_bearer
-from ansible_collections.entra.graph.plugins.module_utils.retry import RETRYABLE_STATUSES
+from ansible_collections.entra.graph.plugins.module_utils.errors import (
+    AuthenticationError,
+    ConfigurationError,
+    MissingLibraryError,
+    TransportError,
+    redact,
+    remember_secret,
+)
+from ansible_collections.entra.graph.plugins.module_utils.retry import RETRYABLE_STATUSES, describe_wait
 
 REQUESTS_IMPORT_ERROR = None
 try:
     import requests
     from requests import exceptions as requests_exceptions
+    from requests.adapters import HTTPAdapter
     _SessionBase = requests.Session
 except ImportError:  # pragma: no cover - exercised through missing_required_lib
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
     _SessionBase = object
 
 USER_AGENT = 'entra.graph/0.1.0 (Ansible collection)'
+
+# requests' own default: connections kept per host when no pool size is asked for.
+DEFAULT_POOL_SIZE = 10
+
+# The variables requests reads for a CA bundle when a call does not pin one, in the order it reads them.
+CA_BUNDLE_VARIABLES = ('REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE')
+
+LOST_WRITE_HINT = ('the write may have happened; it is not sent again blindly, so read the object (or run the task again) '
+                   'to see whether it landed')
 
 
 class PinnedVerifySession(_SessionBase):
@@ -46,11 +64,20 @@ class PinnedVerifySession(_SessionBase):
         return merged
 
 
-def build_session(settings):
-    """One session per task, so sign-in and every Graph call share the TLS connection."""
+def build_session(settings, pool_size=None):
+    """One session per task, so sign-in and every Graph call share the TLS connections.
+
+    ``pool_size`` is the number of threads that will send at once: each host keeps that many
+    keep-alive connections, so no thread waits for, or throws away, a connection.
+    """
     if REQUESTS_IMPORT_ERROR:
         raise MissingLibraryError('requests', REQUESTS_IMPORT_ERROR)
+    if settings.verify is True:
+        check_environment_ca_bundle()
     session = PinnedVerifySession()
+    size = max(1, int(pool_size or DEFAULT_POOL_SIZE))
+    for prefix in ('https://', 'http://'):
+        session.mount(prefix, HTTPAdapter(pool_connections=DEFAULT_POOL_SIZE, pool_maxsize=size))
     session.verify = settings.verify
     session.pin_verify = settings.verify is not True
     session.headers['User-Agent'] = USER_AGENT
@@ -65,16 +92,41 @@ def build_session(settings):
     return session
 
 
-class AmbiguousWriteError(TransportError):
-    """A non-idempotent request failed after it may have reached the server."""
+def check_environment_ca_bundle(environ=None):
+    """Without ca_path, requests trusts the bundle REQUESTS_CA_BUNDLE (else CURL_CA_BUNDLE) names: it must exist."""
+    environ = os.environ if environ is None else environ
+    for name in CA_BUNDLE_VARIABLES:
+        value = environ.get(name)
+        if not value:
+            continue
+        if not os.path.exists(value):
+            raise ConfigurationError(
+                'TLS configuration: the environment variable %s names %s, which does not exist, and requests would read '
+                'its CA bundle from there for every request; set ca_path to the CA bundle to trust (ca_path wins over '
+                'the environment), or fix or unset %s' % (name, value, name), option='ca_path')
+        return  # requests reads the first one that is set
 
-    def __init__(self, message, retries_used, **details):
-        super(AmbiguousWriteError, self).__init__(message, **details)
-        self.retries_used = retries_used
+
+class FoundByRead:
+    """A write whose answer was lost, found done by ``verify_write``: ``found`` is what the read returned."""
+
+    status_code = None
+
+    def __init__(self, found, attempts):
+        self.found = found
+        self.attempts = attempts
+
+
+class AmbiguousWriteError(TransportError):
+    """A non-idempotent request failed after it may have reached the server, and nothing could look whether it landed."""
 
 
 class Transport:
-    """Sends requests with the session, retrying what Graph and Entra ID say is transient."""
+    """Sends requests with the session; the one place that decides whether, when and how often to try again.
+
+    A ``Transport`` may be used from several threads at once: the session's pool is sized for them
+    (``build_session(pool_size=...)``) and the policy's hold makes every thread respect throttling.
+    """
 
     def __init__(self, session, policy, timeout, connect_timeout=None, retry_unreachable=True):
         self.session = session
@@ -89,42 +141,98 @@ class Transport:
         return Transport(self.session, self.policy, self.timeout, connect_timeout=min(connect_timeout, self.timeout),
                          retry_unreachable=False)
 
-    def send(self, method, url, idempotent=True, retries_used=0, **kwargs):
-        """Return the final ``requests.Response``; raise TransportError when none came.
+    def send(self, method, url, idempotent=True, verify_write=None, **kwargs):
+        """Return the final ``requests.Response`` (or a ``FoundByRead``); raise TransportError when no answer came.
 
-        429, 503 and 504 answers and connection failures are retried up to
-        ``policy.max_retries`` times. A non-idempotent request is not resent
-        blindly after a failure that may have reached the server: that raises
-        AmbiguousWriteError so the caller can look before writing again.
+        429, 503 and 504 answers and connection failures are tried again up to ``policy.max_retries``
+        times; a 429, or a 503 with ``Retry-After``, holds back every request of the task for that long.
+        A ``Retry-After`` longer than the policy accepts is not waited for: the answer is returned at once
+        with ``wait_refused`` set to the seconds asked.
+
+        A non-idempotent request is never sent again after a failure that may hide a completed write
+        (a dropped connection, a timeout, a 504): ``verify_write()`` is asked first, and what it returns
+        (not None) means the write landed. Without ``verify_write`` such a failure ends the request.
         """
-        retry = retries_used
+        policy = self.policy
+        retry = 0
         while True:
+            policy.wait_turn()
+            attempt = retry + 1
             try:
-                timeout = self.timeout if self.connect_timeout is None else (self.connect_timeout, self.timeout)
-                response = self.session.request(method, url, timeout=timeout, **kwargs)
+                response = self.session.request(method, url, timeout=self._timeout(), **kwargs)
             except requests_exceptions.RequestException as exc:
-                waited = self.timeout
-                if self.connect_timeout is not None and isinstance(exc, requests_exceptions.ConnectTimeout):
-                    waited = self.connect_timeout
-                failure = describe_transport_error(exc, method, url, waited, retry + 1)
-                if not _is_retryable_exception(exc) or (not self.retry_unreachable and not _may_have_reached_server(exc)):
+                failure = describe_transport_error(exc, method, url, self._waited(exc), attempt, proxy=self._proxy_for(url, exc))
+                reached = _may_have_reached_server(exc)
+                if not _is_retryable_exception(exc) or (not self.retry_unreachable and not reached):
                     raise failure
-                if not idempotent and _may_have_reached_server(exc):
-                    raise AmbiguousWriteError(failure.message, retry, **failure.details)
-                if retry >= self.policy.max_retries:
+                if not idempotent and reached:
+                    if verify_write is None:
+                        raise AmbiguousWriteError('%s; %s' % (failure.message, LOST_WRITE_HINT), **failure.details)
+                    found = verify_write()
+                    if found is not None:
+                        return FoundByRead(found, attempt)
+                if retry >= policy.max_retries:
                     raise failure
-                self.policy.wait(retry)
+                policy.pause(policy.backoff(retry))
                 retry += 1
                 continue
-            if response.status_code in RETRYABLE_STATUSES and retry < self.policy.max_retries:
-                if response.status_code == 504 and not idempotent:
-                    # A gateway timeout says nothing about whether the write landed behind it.
-                    raise AmbiguousWriteError('%s %s: HTTP 504 Gateway Timeout' % (method, strip_query(url)), retry)
-                self.policy.wait(retry, response.headers.get('Retry-After'))
+            except OSError as exc:
+                # requests opens the CA bundle only when it connects; one that vanished fails here, not as a RequestException.
+                raise TransportError('%s %s failed: TLS configuration: %s; set ca_path to a readable CA bundle'
+                                     % (method, strip_query(url), redact(str(exc))), error_kind='tls')
+            response.attempts = attempt
+            status = response.status_code
+            if status not in RETRYABLE_STATUSES:
+                return response
+            if status == 504 and not idempotent:
+                # A gateway timeout says nothing about whether the write landed behind it.
+                if verify_write is None:
+                    response.write_may_have_landed = True
+                    return response
+                found = verify_write()
+                if found is not None:
+                    return FoundByRead(found, attempt)
+                if retry >= policy.max_retries:
+                    return response
+                policy.pause(policy.backoff(retry))
                 retry += 1
                 continue
-            response.attempts = retry + 1
-            return response
+            if retry >= policy.max_retries:
+                return response
+            asked = policy.server_wait(response.headers.get('Retry-After'))
+            if policy.too_long(asked):
+                response.wait_refused = asked
+                response.max_wait = policy.max_wait
+                return response
+            wait = policy.backoff(retry) if asked is None else asked
+            if status == 429 or (status == 503 and asked is not None):
+                policy.hold(wait)  # the whole task waits: Graph throttles the app, not this one request
+            else:
+                policy.pause(wait)
+            retry += 1
+
+    def _timeout(self):
+        return self.timeout if self.connect_timeout is None else (self.connect_timeout, self.timeout)
+
+    def _waited(self, exc):
+        if self.connect_timeout is not None and isinstance(exc, requests_exceptions.ConnectTimeout):
+            return self.connect_timeout
+        return self.timeout
+
+    def _proxy_for(self, url, exc):
+        if not isinstance(exc, requests_exceptions.ProxyError):
+            return None
+        try:
+            proxies = self.session.merge_environment_settings(url, {}, None, None, None).get('proxies') or {}
+            return without_credentials(requests.utils.select_proxy(url, proxies))
+        except Exception:  # pylint: disable=broad-except - only used to name the proxy in a message
+            return None
+
+
+def wait_refused_text(seconds, max_wait):
+    """The end of a message for a Retry-After longer than the collection waits."""
+    return ('asked to wait %s before trying again, longer than the %g seconds the collection waits at most '
+            '(MAX_WAIT_SECONDS), so it did not wait; run the task again after that time' % (describe_wait(seconds), max_wait))
 
 
 class MsalHttpClient:
@@ -138,13 +246,24 @@ class MsalHttpClient:
 
     def post(self, url, params=None, data=None, headers=None, **kwargs):
         kwargs.pop('timeout', None)
-        self.last_response = self.transport.send('POST', url, params=params, data=data, headers=headers, **kwargs)
-        return self.last_response
+        if isinstance(data, dict):
+            # What sign-in sends must never come back in a message, whoever quotes it.
+            for key in ('client_secret', 'client_assertion'):
+                remember_secret(data.get(key))
+        return self._checked(self.transport.send('POST', url, params=params, data=data, headers=headers, **kwargs))
 
     def get(self, url, params=None, headers=None, **kwargs):
         kwargs.pop('timeout', None)
-        self.last_response = self.transport.send('GET', url, params=params, headers=headers, **kwargs)
-        return self.last_response
+        return self._checked(self.transport.send('GET', url, params=params, headers=headers, **kwargs))
+
+    def _checked(self, response):
+        self.last_response = response
+        refused = getattr(response, 'wait_refused', None)
+        if refused is not None:
+            raise AuthenticationError('Sign-in: %s %s answered HTTP %d and %s' % (
+                response.request.method, strip_query(response.url), response.status_code,
+                wait_refused_text(refused, response.max_wait)), status=response.status_code)
+        return response
 
     def close(self):
         self.transport.session.close()
@@ -157,7 +276,7 @@ def _is_retryable_exception(exc):
 
 
 def _may_have_reached_server(exc):
-    if isinstance(exc, requests_exceptions.ConnectTimeout):
+    if isinstance(exc, (requests_exceptions.ConnectTimeout, requests_exceptions.ProxyError)):
         return False
     text = str(exc)
     return not ('NewConnectionError' in text or 'Connection refused' in text or 'Name or service not known' in text)
@@ -167,10 +286,15 @@ _CERT_REASON = re.compile(r"certificate verify failed: (.+?)(?: \(_ssl\.c:\d+\)|
 _INNER_REASON = re.compile(r"\(Caused by (\w+)\((?:'[^']*', )?(?:\w+\()?'?(.*?)'?\)+$")
 
 
-def describe_transport_error(exc, method, url, timeout, attempts):
+def describe_transport_error(exc, method, url, timeout, attempts, proxy=None):
     """A TransportError that names the kind of failure and what to do about it."""
     target = strip_query(url)
     tried = '' if attempts <= 1 else ' (tried %d times)' % attempts
+    if isinstance(exc, requests_exceptions.ProxyError):
+        where = 'the proxy %s' % proxy if proxy else 'the proxy'
+        return TransportError('%s %s failed: could not go through %s: %s; the proxy comes from the HTTPS_PROXY, HTTP_PROXY or '
+                              'ALL_PROXY environment variable, so check it, or list the host in NO_PROXY%s'
+                              % (method, target, where, _short(exc), tried), error_kind='proxy')
     if isinstance(exc, requests_exceptions.SSLError):
         match = _CERT_REASON.search(str(exc))
         if match:
@@ -197,7 +321,7 @@ def describe_transport_error(exc, method, url, timeout, attempts):
 
 
 def _short(exc):
-    text = redact_bearer(str(exc))
+    text = redact(str(exc))
     for marker in ('Connection refused', 'Connection reset by peer', 'Remote end closed connection without response',
                    'Name or service not known', 'No route to host', 'Connection aborted'):
         if marker in text:
@@ -209,7 +333,15 @@ def _short(exc):
 
 
 def strip_query(url):
-    return url.split('?', 1)[0]
+    """The URL without its query, for messages: a query may carry a skip token or other noise."""
+    return (url or '').split('?', 1)[0]
+
+
+def without_credentials(url):
+    """``url`` with any ``user:password@`` left out, for messages."""
+    if not url:
+        return url
+    return re.sub(r'^([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@]*@', r'\1', url)
 
 
 def _num(value):

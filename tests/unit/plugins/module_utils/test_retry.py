@@ -3,19 +3,21 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""How long to wait before trying again: Retry-After parsing and the jittered backoff schedule."""
+"""How long to wait before trying again: Retry-After parsing, the jittered backoff schedule, the cap on what
+a server may ask, and the hold that throttling puts on every request of a task."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
 import email.utils
+import threading
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ansible_collections.entra.graph.plugins.module_utils.retry import MAX_WAIT_SECONDS, RetryPolicy, parse_retry_after
+from ansible_collections.entra.graph.plugins.module_utils.retry import MAX_WAIT_SECONDS, RetryPolicy, describe_wait, parse_retry_after
 
 NOW = 1750288261.0  # 2025-06-18T23:11:01Z
 
@@ -32,16 +34,23 @@ def http_date(timestamp):
     ('0.25', 0.25),
     (3, 3.0),
     ('120', 120.0),
-    ('121', MAX_WAIT_SECONDS),
-    ('86400', MAX_WAIT_SECONDS),
+    ('121', 121.0),
+    ('86400', 86400.0),
 ])
 def test_delay_seconds(value, seconds):
     assert parse_retry_after(value, now=NOW) == seconds
 
 
-@pytest.mark.parametrize('offset, seconds', [(30, 30.0), (1, 1.0), (0, 0.0), (-30, 0.0), (-86400, 0.0), (3600, MAX_WAIT_SECONDS)])
+@pytest.mark.parametrize('offset, seconds', [(30, 30.0), (1, 1.0), (3600, 3600.0)])
 def test_http_date(offset, seconds):
     assert parse_retry_after(http_date(NOW + offset), now=NOW) == pytest.approx(seconds)
+
+
+@pytest.mark.parametrize('offset', [0, -30, -86400])
+def test_http_date_that_has_passed_gives_no_wait_so_the_backoff_applies(offset):
+    assert parse_retry_after(http_date(NOW + offset), now=NOW) is None
+    policy = RetryPolicy(rand=lambda: 0.5)
+    assert policy.delay(0, http_date(NOW + offset)) == policy.backoff(0) == 0.75
 
 
 def test_http_date_in_another_zone_notation():
@@ -61,14 +70,15 @@ def test_http_date_uses_the_clock_when_no_time_is_given():
 
 
 @given(st.floats(min_value=0, max_value=10 ** 6, allow_nan=False))
-def test_any_non_negative_number_is_honoured_up_to_the_cap(seconds):
-    assert parse_retry_after(repr(seconds), now=NOW) == min(seconds, MAX_WAIT_SECONDS)
+def test_any_non_negative_number_is_read_as_it_is(seconds):
+    assert parse_retry_after(repr(seconds), now=NOW) == seconds
+    assert RetryPolicy().too_long(seconds) == (seconds > MAX_WAIT_SECONDS)
 
 
 @given(st.text(max_size=40))
 def test_any_text_gives_a_usable_wait_or_none(value):
     waited = parse_retry_after(value, now=NOW)
-    assert waited is None or 0 <= waited <= MAX_WAIT_SECONDS
+    assert waited is None or waited >= 0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -110,11 +120,78 @@ def test_retry_after_wins_over_backoff():
     assert policy.delay(0) == 0.75
 
 
-def test_wait_sleeps_for_the_delay_and_not_at_all_for_zero():
+def test_pause_sleeps_for_the_delay_and_not_at_all_for_zero():
     slept = []
     policy = RetryPolicy(sleep=slept.append, rand=lambda: 0.0)
 
-    assert policy.wait(2) == 2.0
-    assert policy.wait(0, '0') == 0.0
-    assert policy.wait(0, '3') == 3.0
+    policy.pause(policy.delay(2))
+    policy.pause(policy.delay(0, '0'))
+    policy.pause(policy.delay(0, '3'))
+
     assert slept == [2.0, 3.0]
+
+
+def test_the_cap_is_two_minutes_and_documented_as_max_wait_seconds():
+    policy = RetryPolicy()
+    assert MAX_WAIT_SECONDS == 120.0
+    assert not policy.too_long(120) and policy.too_long(120.5) and not policy.too_long(None)
+
+
+@pytest.mark.parametrize('seconds, text', [(5, '5 seconds'), (150, '150 seconds (about 2 minutes)'),
+                                           (86400, '86400 seconds (about 24 hours)')])
+def test_a_wait_is_said_in_words(seconds, text):
+    assert describe_wait(seconds) == text
+
+
+# ---------------------------------------------------------------------------------------------
+# the hold: throttling on any request makes every request of the task wait
+
+
+def test_a_hold_makes_the_next_send_wait_for_what_is_left_of_it():
+    slept = []
+    policy = RetryPolicy(sleep=slept.append)
+
+    policy.wait_turn()
+    policy.hold(5)
+    policy.wait_turn()
+    policy.wait_turn()
+
+    assert slept == [5.0], 'nothing to wait before the hold; the hold once; nothing after it has passed'
+
+
+def test_a_shorter_hold_does_not_cut_a_longer_one_short():
+    slept = []
+    policy = RetryPolicy(sleep=slept.append)
+
+    policy.hold(10)
+    policy.hold(2)
+    policy.wait_turn()
+
+    assert slept == [10.0]
+
+
+def test_every_thread_waits_out_a_hold_another_thread_placed():
+    """Thread A is throttled and sleeps; B, sending meanwhile, waits for the same hold rather than going ahead."""
+    slept = []
+    a_sleeping, release_a = threading.Event(), threading.Event()
+    clock = [0.0]
+
+    def sleep(seconds):
+        slept.append((threading.current_thread().name, seconds))
+        if threading.current_thread().name == 'A':
+            a_sleeping.set()
+            release_a.wait(10)
+        clock[0] += seconds
+
+    policy = RetryPolicy(sleep=sleep, clock=lambda: clock[0])
+    policy.hold(3)
+    a = threading.Thread(target=policy.wait_turn, name='A')
+    a.start()
+    assert a_sleeping.wait(10)
+    b = threading.Thread(target=policy.wait_turn, name='B')
+    b.start()
+    b.join(10)
+    release_a.set()
+    a.join(10)
+
+    assert slept == [('A', 3.0), ('B', 3.0)]
