@@ -18,6 +18,10 @@ options:
       - V(auto) uses the first method whose inputs are set, in this order
         V(access_token), V(client_certificate), V(client_secret), V(workload_identity),
         and falls back to V(managed_identity), which needs no input.
+      - Inputs the task sets win over the environment. V(auto) chooses among the task's own O(access_token),
+        O(client_certificate_path), O(client_secret) and O(federated_token_file) first, and looks at their
+        environment variables only when the task sets none of them; so an E(AZURE_CLIENT_CERTIFICATE_PATH)
+        injected by AWX does not override a O(client_secret) the playbook passes.
       - V(client_secret) and V(client_certificate) sign in as an app registration.
       - V(workload_identity) exchanges the token in O(federated_token_file) (AKS workload identity,
         GitHub Actions OIDC and other federated credentials) for a Graph token.
@@ -30,6 +34,7 @@ options:
     description:
       - The directory (tenant ID or a verified domain) to sign in to.
       - This is your own directory, not the partner's O(tenant_id).
+      - Must be a GUID or a domain name such as V(contoso.onmicrosoft.com); anything else fails before any request.
       - If not set, the environment variable E(AZURE_TENANT_ID) is used, then E(AZURE_TENANT).
     type: str
   client_id:
@@ -47,6 +52,9 @@ options:
   client_certificate_path:
     description:
       - A PEM file holding the app's certificate and its private key.
+      - The key must be an RSA key (Microsoft Entra certificate credentials do not take EC keys), and it must
+        belong to the certificate in the file; both are checked before signing in.
+      - A PFX (PKCS#12) file is not supported; convert it with C(openssl pkcs12 -in app.pfx -out app.pem -nodes).
       - The thumbprint that Microsoft Entra ID matches is computed from the certificate.
       - If not set, the environment variable E(AZURE_CLIENT_CERTIFICATE_PATH) is used.
     type: path
@@ -78,12 +86,15 @@ options:
   authority_host:
     description:
       - The sign-in host, overriding the one O(cloud_environment) sets, for example V(https://login.microsoftonline.us).
-      - Must be an https URL. For a host Microsoft does not know, MSAL's instance discovery is turned off.
+      - Must be an https URL of the host alone, without a path, a query, or a user name and password.
+        For a host Microsoft does not know, MSAL's instance discovery is turned off.
       - If not set, the environment variable E(AZURE_AUTHORITY_HOST) is used.
     type: str
   graph_endpoint:
     description:
       - The Microsoft Graph host, overriding the one O(cloud_environment) sets, for example V(https://graph.microsoft.com).
+      - The host alone, without a path, a query, or a user name and password; V(https://graph.microsoft.com/v1.0)
+        is refused, since the module chooses the API version.
       - The token is requested for the scope V(<graph_endpoint>/.default).
     type: str
   validate_certs:
@@ -96,6 +107,9 @@ options:
     description:
       - A PEM bundle of the certificate authorities to trust, for sign-in and Graph alike.
       - It wins over E(REQUESTS_CA_BUNDLE) and E(CURL_CA_BUNDLE) in the environment.
+      - It must hold PEM certificates; this is checked before any request.
+      - Without it, a E(REQUESTS_CA_BUNDLE) (or E(CURL_CA_BUNDLE)) naming a file that does not exist fails
+        before any request, with O(ca_path) named as the fix.
     type: path
   timeout:
     description:
@@ -105,21 +119,33 @@ options:
   max_retries:
     description:
       - How many times to retry a request that met throttling (HTTP 429), HTTP 503 or 504, or a connection failure.
-      - The wait is the server's C(Retry-After) when it gives one, else an exponential backoff with jitter.
+      - The wait is the server's C(Retry-After) when it gives one, else an exponential backoff with jitter
+        (a C(Retry-After) date that has already passed waits the backoff).
+      - A C(Retry-After) longer than 120 seconds (the collection's C(MAX_WAIT_SECONDS)) is not waited for;
+        the task fails at once and says how long Graph asked to wait.
+      - A 429, or a 503 with C(Retry-After), holds back every request of the task (all threads of a module
+        that sends several at once) until the wait has passed.
+      - A create (POST) whose answer was lost is not sent again until a read shows it did not land.
       - V(0) turns retries off.
     type: int
     default: 4
   token_cache:
     description:
       - Keep access tokens in a file between tasks, so a play signs in once rather than once per task.
-      - The file is created readable by its owner only; a file that others can read is ignored with a warning.
+      - The file is created readable by its owner only; a file that others can read is ignored with a warning,
+        and so is a file in a folder that every user may write without the sticky bit.
+      - A token from the cache that Graph refuses (HTTP 401 after a revocation, or 403 when it was issued
+        before a permission was granted) is dropped from the file and replaced by one new sign-in, once.
+      - A file whose content is not a usable token cache is discarded with a warning and rewritten.
+      - Forks share the file. A lock file next to it (C(<path>.lock)) lets one process sign in while
+        the others wait for its token.
       - Never used with O(access_token).
       - If not set, the environment variable E(ENTRA_GRAPH_TOKEN_CACHE) is used.
     type: bool
     default: false
   token_cache_path:
     description:
-      - Where O(token_cache) keeps its file.
+      - Where O(token_cache) keeps its file (a file path, not a folder).
       - Defaults to C(~/.cache/entra.graph/msal_token_cache.json).
       - If not set, the environment variable E(ENTRA_GRAPH_TOKEN_CACHE_PATH) is used.
     type: path
@@ -138,8 +164,11 @@ notes:
     C(client_request_id). A refused sign-in returns C(auth_error) (such as C(invalid_client)),
     C(error_codes) (the AADSTS codes), C(trace_id) and C(correlation_id); a sign-in host whose answer
     was not Microsoft Entra ID's returns C(status) and, when it sent one, C(request_id). A request that
-    got no answer returns C(error_kind), one of C(tls), C(timeout), C(connection) or C(request). A bad
-    option returns C(option), its name.
+    got no answer returns C(error_kind), one of C(tls), C(timeout), C(connection), C(proxy) or C(request).
+    A bad option returns C(option), its name.
+  - Text a server sends back (an error message, a gateway's page) is redacted before it reaches a result,
+    C(Bearer) tokens, anything shaped like a JWT, and the access token, client secret and client assertion
+    the task holds.
 seealso:
   - name: Microsoft Graph national cloud deployments
     description: The sign-in and Graph hosts of each national cloud.
