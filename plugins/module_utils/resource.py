@@ -91,6 +91,15 @@ class Prop:
             return [self._child_options(item) for item in value if isinstance(item, dict)]
         return value
 
+    def complete(self, value):
+        """``value`` with every member of a complex value present, null when unknown, as Graph returns it."""
+        value = strip_annotations(value)
+        if self.kind != 'dict' or not isinstance(value, dict):
+            return value
+        completed = dict((child.name, child.complete(value.get(child.name))) for child in self.children)
+        completed.update((name, member) for name, member in value.items() if name not in completed)
+        return completed
+
     def _child_options(self, item):
         return dict((child.option, child.to_option(item.get(child.name))) for child in self.children
                     if item.get(child.name) is not None)
@@ -151,7 +160,8 @@ class ResourceType:
         shaped = dict((name, None) for name in names)
         for name, value in obj.items():
             if not name.startswith('@'):
-                shaped[name] = strip_annotations(value)
+                prop = self.by_name.get(name)
+                shaped[name] = prop.complete(value) if prop else strip_annotations(value)
         return shaped
 
     # ---- comparison and writes -----------------------------------------------------------------
@@ -251,7 +261,7 @@ def plan_present(resource, tenant_id, current, desired, api_version):
     if not names:
         return Plan('none', before=current, after=current)
     body = resource.patch_body(current, desired, names)
-    return Plan('update', names, body=body, before=current, after=overlay_object(current, body))
+    return Plan('update', names, body=body, before=current, after=resource.shape(overlay_object(current, body), api_version))
 
 
 def plan_absent(current):

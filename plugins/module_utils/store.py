@@ -11,7 +11,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.entra.graph.plugins.module_utils.errors import GraphError
-from ansible_collections.entra.graph.plugins.module_utils.resource import overlay_object
 
 # Any success: Graph documents 201 for a POST and 204 for PATCH, PUT and DELETE, but an answer with
 # another 2xx status still says the write was done.
@@ -110,7 +109,7 @@ def apply_plan(collection, tenant_id, plan):
         return collection.create(tenant_id, plan.body, plan.after)
     if plan.action == 'update':
         collection.update(tenant_id, plan.body)
-        return overlay_object(plan.before, plan.body)
+        return plan.after
     if plan.action == 'delete':
         collection.delete(tenant_id)
         return {}
