@@ -3,14 +3,15 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""A local Microsoft Entra ID + Microsoft Graph beta stand-in over TLS, for end-to-end tests.
+"""A local Microsoft Entra ID + Microsoft Graph (v1.0 and beta) stand-in over TLS, for end-to-end tests.
 
     from tests.emulator import Emulator
     emu = Emulator(state_dir).start()
     emu.info["base_url"], emu.info["ca_path"], emu.info["client_id"], ...
     emu.stop()
 
-Or as a process: python -m tests.emulator --port 0 --state-dir DIR (prints one JSON line)."""
+Or as a process: python -m tests.emulator --port 0 --state-dir DIR (prints one JSON line).
+Without sockets, for unit tests: tests.emulator.inprocess.InProcessEmulator (the same model)."""
 
 from .server import Emulator, Fault
 

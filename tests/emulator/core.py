@@ -225,6 +225,9 @@ class EmulatorCore:
         self.log = RequestLog()
         self.store = Store()
         self._stopping = threading.Event()
+        # Every latency, delay and hang waits on the current event; release_waits() swaps in a new one.
+        self._wake = threading.Event()
+        self._wake_lock = threading.Lock()
         self.info = None
         self.base_url = None
         self.directory = None
@@ -237,9 +240,17 @@ class EmulatorCore:
         self._routes = self._build_routes()
 
     def _sleep(self, seconds):
-        """Wait, unless the emulator is stopping. Never called with a lock held."""
-        if seconds > 0:
-            self._stopping.wait(seconds)
+        """Wait, unless the emulator is stopping or release_waits() is called. Never called with a lock held."""
+        wake = self._wake
+        if seconds > 0 and not self._stopping.is_set():
+            wake.wait(seconds)
+
+    def release_waits(self):
+        """End every latency, delay and hang wait in progress now: delayed requests go on to be answered,
+        hung ones are dropped. Later requests wait as usual."""
+        with self._wake_lock:
+            wake, self._wake = self._wake, threading.Event()
+        wake.set()
 
     # ---- control (the same operations as the control API) ------------------------------------
 
@@ -537,6 +548,9 @@ class EmulatorCore:
                 if method == "DELETE":
                     self.clear_requests()
                     return Response.empty(204)
+            elif name == "release-waits" and method == "POST":
+                self.release_waits()
+                return Response.empty(204)
             elif name == "reset" and method == "POST":
                 self.reset()
                 return Response.empty(204)

@@ -224,6 +224,7 @@ class Emulator(EmulatorCore):
         if self._server is None:
             return
         self._stopping.set()
+        self.release_waits()
         self._server.shutdown()
         self._server.server_close()
         self._server.close_connections()
