@@ -29,6 +29,8 @@ class GraphModule:
         self.diff_mode = self.ansible._diff
         # Set by the module's decision before the first request: every request of a task goes to one version.
         self.api_version = 'beta'
+        # Set before the first request by a module that sends from several threads: the connections kept per host.
+        self.pool_size = None
         # What the task has already written, said when a later step fails.
         self.done = []
         self._client = None
@@ -54,7 +56,7 @@ class GraphModule:
         if not settings.validate_certs:
             self.ansible.warn('validate_certs is false: TLS certificates of Microsoft Entra ID and Microsoft Graph are not '
                               'verified, so a machine in the middle could read the access token')
-        transport = Transport(build_session(settings), RetryPolicy(max_retries=settings.max_retries), settings.timeout)
+        transport = Transport(build_session(settings, pool_size=self.pool_size), RetryPolicy(max_retries=settings.max_retries), settings.timeout)
         tokens = TokenProvider(settings, transport, token_cache=token_cache_for(settings, self.ansible.warn))
         return GraphClient(transport, settings.graph_endpoint, tokens, api_version=self.api_version)
 
