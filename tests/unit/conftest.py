@@ -24,6 +24,8 @@ from ansible_collections.entra.graph.tests.unit.helpers.pki import AppCertificat
 
 _PKI_FOLDER = tempfile.mkdtemp(prefix='entra-graph-unit-pki-')
 _PKI = AppCertificate(_PKI_FOLDER)
+# The emulator makes its RSA keys once per process and reuses them; make them here, before the forks.
+fake.FakeCloud(certificate=_PKI).close()
 
 settings.register_profile(
     'entra-graph-units', max_examples=40, deadline=None, database=None, derandomize=False,
@@ -67,10 +69,10 @@ def pki():
 
 @pytest.fixture
 def cloud(pki):
-    """The fake Entra ID and Graph, installed under requests for the test's duration."""
+    """The emulator's Entra ID and Graph, installed under requests for the test's duration."""
     with fake.FakeCloud(certificate=pki) as the_cloud:
         yield the_cloud
-    assert the_cloud.unexpected == [], 'requests for URLs the fake does not own: %s' % the_cloud.unexpected
+    assert the_cloud.unexpected == [], 'requests for URLs the emulator does not own: %s' % the_cloud.unexpected
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ import requests
 
 from ansible_collections.entra.graph.plugins.modules import crosstenant_sync_partner
 from ansible_collections.entra.graph.tests.unit.helpers import cloud as fake
-from ansible_collections.entra.graph.tests.unit.plugins.modules.utils import run_module
+from ansible_collections.entra.graph.tests.unit.helpers.module import run_module
 
 ODATA_TYPE = '#microsoft.graph.crossTenantIdentitySyncPolicyPartner'
 DELETED_ITEM = '/beta/policies/deletedItems/crossTenantSyncPolicyPartners/' + fake.PARTNER

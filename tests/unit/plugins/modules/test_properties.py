@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from ansible_collections.entra.graph.plugins.modules import crosstenant_sync_partner, crosstenant_sync_partner_info
 from ansible_collections.entra.graph.tests.unit.helpers import cloud as fake
 from ansible_collections.entra.graph.tests.unit.helpers.schema import GROUP_SYNC_REF, USER_SYNC_REF, OpenApi, fallback_document, load_openapi
-from ansible_collections.entra.graph.tests.unit.plugins.modules.utils import run_module
+from ansible_collections.entra.graph.tests.unit.helpers.module import run_module
 
 OPENAPI_DOCUMENT, OPENAPI_SOURCE = load_openapi()
 OPENAPI = OpenApi(OPENAPI_DOCUMENT)

@@ -20,7 +20,7 @@ from ansible_collections.entra.graph.plugins.module_utils.retry import RetryPoli
 from ansible_collections.entra.graph.plugins.module_utils.transport import Transport, build_session
 from ansible_collections.entra.graph.plugins.modules import crosstenant_sync_partner, crosstenant_sync_partner_info
 from ansible_collections.entra.graph.tests.unit.helpers import cloud as fake
-from ansible_collections.entra.graph.tests.unit.plugins.modules.utils import run_module
+from ansible_collections.entra.graph.tests.unit.helpers.module import run_module
 
 METHODS = ('client_secret', 'client_certificate', 'client_certificate_encrypted', 'workload_identity', 'managed_identity',
            'access_token')

@@ -16,7 +16,7 @@ import requests
 
 from ansible_collections.entra.graph.plugins.modules import crosstenant_sync_partner
 from ansible_collections.entra.graph.tests.unit.helpers import cloud as fake
-from ansible_collections.entra.graph.tests.unit.plugins.modules.utils import run_module
+from ansible_collections.entra.graph.tests.unit.helpers.module import run_module
 
 JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
 
@@ -340,9 +340,11 @@ def test_graph_endpoint_override_alone_keeps_the_clouds_sign_in(cloud, secret_au
 
 
 @pytest.fixture
-def bundles(tmp_path, monkeypatch):
+def bundles(tmp_path, monkeypatch, pki):
     mine, theirs = tmp_path / 'my-ca.pem', tmp_path / 'environment-ca.pem'
-    mine.write_text('# the CA bundle the task names\n')
+    # ca_path is checked to be PEM before any request, so it holds a certificate.
+    with open(pki.cert_only_path) as handle:
+        mine.write_text('# the CA bundle the task names\n' + handle.read())
     theirs.write_text('# a CA bundle from the environment\n')
     monkeypatch.setenv('REQUESTS_CA_BUNDLE', str(theirs))
     return str(mine), str(theirs)
@@ -358,9 +360,10 @@ def test_ca_path_wins_over_requests_ca_bundle_for_sign_in_and_graph(cloud, secre
     assert [s.verify for s in cloud.seen] == [mine] * len(cloud.seen)
 
 
-def test_ca_path_wins_over_curl_ca_bundle_for_managed_identity_too(cloud, imds, monkeypatch, tmp_path):
+def test_ca_path_wins_over_curl_ca_bundle_for_managed_identity_too(cloud, imds, monkeypatch, tmp_path, pki):
     mine = tmp_path / 'my-ca.pem'
-    mine.write_text('# mine\n')
+    with open(pki.cert_only_path) as handle:
+        mine.write_text('# mine\n' + handle.read())
     monkeypatch.setenv('CURL_CA_BUNDLE', str(tmp_path))
 
     result = run(dict(auth_method='managed_identity', ca_path=str(mine)))

@@ -13,7 +13,7 @@ import pytest
 
 from ansible_collections.entra.graph.plugins.modules import crosstenant_sync_partner, crosstenant_sync_partner_info
 from ansible_collections.entra.graph.tests.unit.helpers import cloud as fake
-from ansible_collections.entra.graph.tests.unit.plugins.modules.utils import run_module
+from ansible_collections.entra.graph.tests.unit.helpers.module import run_module
 
 
 def run(args, **kwargs):
