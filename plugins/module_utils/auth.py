@@ -372,9 +372,10 @@ def _public_numbers(cert):
 
 
 def _key_kind(key):
-    name = type(key).__name__.lstrip('_')
-    for kind, label in (('EllipticCurve', 'EC (elliptic curve)'), ('Ed25519', 'Ed25519'), ('Ed448', 'Ed448'), ('DSA', 'DSA')):
-        if kind in name:
+    from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519
+    for kind, label in ((ec.EllipticCurvePrivateKey, 'EC (elliptic curve)'), (ed25519.Ed25519PrivateKey, 'Ed25519'),
+                        (ed448.Ed448PrivateKey, 'Ed448'), (dsa.DSAPrivateKey, 'DSA')):
+        if isinstance(key, kind):
             return label
     return 'non-RSA'
 

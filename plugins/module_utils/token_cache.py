@@ -251,7 +251,7 @@ class TokenCacheFile:
 
 def _make_folder(folder):
     if folder and not os.path.isdir(folder):
-        os.makedirs(folder, 0o700)
+        os.makedirs(folder, 0o700, exist_ok=True)  # forks may race to make it
 
 
 def cache_problem(text):
