@@ -54,6 +54,14 @@ class Emulator:
         self._call('POST', '/reset', {})
         self._call('PUT', '/latency', {'ms': latency_ms})
 
+    def set_objects(self, data):
+        """Replace the emulator's store (``{"partners": [...], "partner_policy": [...], ...}``)."""
+        self._call('PUT', '/objects', data)
+
+    def requests(self):
+        """The request log since the last reset."""
+        return self._call('GET', '/requests')
+
     def request_counts(self):
         """Requests the emulator saw since the last reset, per kind (every kind in KINDS present)."""
         counts = collections.Counter(entry['kind'] for entry in self._call('GET', '/requests'))

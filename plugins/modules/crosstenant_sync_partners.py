@@ -280,7 +280,7 @@ changed_partners:
 gathered:
   description:
     - With O(state=gathered), every object in O(location) in the shape of O(config) (snake_case options, only
-      those that hold a value), so that C(config: "{{ result.gathered }}") converges with no change.
+      those that hold a value), so that O(config) set to C({{ result.gathered }}) converges with no change.
     - An empty list otherwise.
   returned: always
   type: list

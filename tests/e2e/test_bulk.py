@@ -156,8 +156,8 @@ def test_merged_deleted_items_creates_from_one_list_and_uses_beta(collection, em
     assert applied_writes == [("POST", deleted_path())]
     # One list, no read per partner.
     assert [(e["method"], e["path"]) for e in of_kind(log, "graph_read")] == [("GET", deleted_path())]
-    assert stored(emu, "deleted_items")[B] == beta(B, displayName="B", groupSyncInbound=allowed(True),
-                                                    deletedDateTime="2025-06-18T21:11:01Z")
+    assert stored(emu, "deleted_items")[B] == beta(
+        B, displayName="B", groupSyncInbound=allowed(True), deletedDateTime="2025-06-18T21:11:01Z")
     assert again["changed"] is False and again_writes == []
 
 
@@ -281,10 +281,10 @@ def test_gathered_returns_config_and_feeding_it_back_changes_nothing(collection,
     for state in ("merged", "replaced", "overridden"):
         tasks += [
             module_task("back %s deleted items" % state, MODULE, {"state": state, "config": "{{ deleted.gathered }}"}),
-            module_task("back %s live v1.0" % state, MODULE, {"state": state, "location": "partner_policy",
-                                                               "config": "{{ live_v1.gathered }}"}),
-            module_task("back %s live beta" % state, MODULE, {"state": state, "location": "partner_policy",
-                                                               "config": "{{ live_beta.gathered }}"}),
+            module_task("back %s live v1.0" % state, MODULE,
+                        {"state": state, "location": "partner_policy", "config": "{{ live_v1.gathered }}"}),
+            module_task("back %s live beta" % state, MODULE,
+                        {"state": state, "location": "partner_policy", "config": "{{ live_beta.gathered }}"}),
         ]
     seeded = emu.objects()
     emu.clear_requests()
