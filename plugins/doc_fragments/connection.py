@@ -33,7 +33,7 @@ options:
   tenant:
     description:
       - The directory (tenant ID or a verified domain) to sign in to.
-      - This is your own directory, not the partner's O(tenant_id).
+      - This is your own directory, not the partner's tenant ID (C(tenant_id)).
       - Must be a GUID or a domain name such as V(contoso.onmicrosoft.com); anything else fails before any request.
       - If not set, the environment variable E(AZURE_TENANT_ID) is used, then E(AZURE_TENANT).
     type: str
