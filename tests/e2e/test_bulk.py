@@ -407,6 +407,44 @@ def test_deleted_items_cannot_be_changed_in_place_and_the_others_go_on(collectio
     assert set(stored(emu, "deleted_items")) == {A, B}
 
 
+def started(entry):
+    return datetime.datetime.strptime(entry["time"], "%Y-%m-%dT%H:%M:%S.%fZ").timestamp() - entry["duration_ms"] / 1000.0
+
+
+def test_a_429_holds_back_every_worker_for_its_retry_after(collection, emu, connection):
+    partners = [tid("throttled %d" % index) for index in range(8)]
+    emu.set_objects({"partner_policy": [beta(t, userSyncInbound=allowed(False)) for t in partners]})
+    emu.add_fault(method="PATCH", path=partners[0], status=429, retry_after="2")
+    emu.clear_requests()
+    play = run_playbook(collection, [bulk("merge", location="partner_policy", max_concurrency=4,
+                                          config=[{"tenant_id": t, "user_sync_inbound": {"is_sync_allowed": True}} for t in partners])],
+                        module_defaults=connection)
+    assert play.rc == 0, play.output
+    assert len(play.result("merge")["changed_partners"]) == 8
+    log = graph_requests(emu)
+    throttled = [e for e in log if e["status"] == 429]
+    assert len(throttled) == 1
+    answered = datetime.datetime.strptime(throttled[0]["time"], "%Y-%m-%dT%H:%M:%S.%fZ").timestamp()
+    later = [started(e) - answered for e in log if started(e) > answered + 0.2]
+    # Every request sent after the 429 (beyond those already on their way) waited for its Retry-After,
+    # whichever worker sent it; the throttled PATCH was sent again.
+    assert later and min(later) >= 1.8, later
+    assert [e["status"] for e in log if e["method"] == "PATCH" and partners[0] in e["path"]] == [429, 204]
+    assert all(obj["userSyncInbound"] == allowed(True) for obj in stored(emu, "partner_policy").values())
+
+
+def test_a_create_whose_answer_is_lost_is_read_back_not_sent_twice(collection, emu, connection):
+    emu.add_fault(method="POST", path="crossTenantSyncPolicyPartners$", kind="drop", apply=True)
+    emu.clear_requests()
+    play = run_playbook(collection, [bulk("merge", config=[{"tenant_id": t, "display_name": "x"} for t in (A, B, C)])],
+                        module_defaults=connection)
+    assert play.rc == 0, play.output
+    result = play.result("merge")
+    assert sorted(p["tenant_id"] for p in result["changed_partners"]) == sorted([A, B, C])
+    assert len([w for w in writes(emu) if w == ("POST", deleted_path())]) == 3
+    assert set(stored(emu, "deleted_items")) == {A, B, C}
+
+
 # ---- input errors ---------------------------------------------------------------------------------
 
 def test_input_errors_fail_before_any_request_naming_the_item(collection, emu, connection):
