@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
 # Set up what the tests need, idempotently, and quickly when nothing changed:
 #
-#   .venv                  everything in requirements-dev.txt (ansible-core, lint, docs, changelog, tests)
-#   .venv-core-X.Y         ansible-core X.Y only, for each X.Y given as an argument
-#                          (scripts/test.sh runs ansible-test sanity on those older series with it)
-#   ~/.ansible/test/cache  the pip bootstrap script each ansible-test version looks for there
+#   .venv                  Python 3.11 (or $PYTHON): everything in requirements-dev.txt (ansible-core 2.19,
+#                          lint, docs, changelog, execution environment, tests)
+#   .venv-core-X.Y         for each X.Y=P.Q argument: Python P.Q with ansible-core X.Y and what the
+#                          end-to-end tests need (tests/e2e/requirements.txt)
+#   .venv-sdk              with the argument "sdk": tests/sdk/requirements.txt and pytest
+#   ~/.ansible/test/cache  the pip bootstrap script each of those ansible-test versions looks for there
 #
-# Usage: bash scripts/bootstrap.sh [X.Y ...]
-# Environment: PYTHON (default python3) is the interpreter the virtual environments are made from.
+# Usage: bash scripts/bootstrap.sh [X.Y=P.Q ...] [sdk]      e.g.  bash scripts/bootstrap.sh 2.21=3.13
+# Environment: PYTHON, the interpreter .venv is made from (default: a Python 3.11, see find_python).
+#
+# A venv is made again from scratch when its interpreter changed; when only its requirements
+# changed, they are installed into it where it stands (a test running from it keeps its tools).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-PYTHON=${PYTHON:-python3}
 
 log() {
     printf 'bootstrap: %s\n' "$*" >&2
@@ -22,13 +26,43 @@ die() {
     exit 1
 }
 
-command -v "$PYTHON" >/dev/null 2>&1 || die "$PYTHON not found; set PYTHON to a Python 3.11 interpreter"
-# With .venv/bin first on PATH (scripts/test.sh puts it there), "python3" is the .venv's own interpreter,
-# which is gone once .venv is rebuilt: make the environments from the interpreter behind it.
-PYTHON=$("$PYTHON" -c 'import sys; print(getattr(sys, "_base_executable", None) or sys.executable)')
+# interpreter PYTHON: its version and the real interpreter behind it (a venv's base)
+interpreter() {
+    "$1" -c 'import os, sys; print(sys.version.split()[0], os.path.realpath(getattr(sys, "_base_executable", None) or sys.executable))'
+}
+
+# find_python P.Q: print the real interpreter (not a venv's) of Python P.Q: python P.Q on PATH
+# outside our venvs, else the newest ~/.pyenv/versions/P.Q.*, else /usr/local/bin or /usr/bin.
+find_python() {
+    local want=$1 candidate found=''
+    local candidates=()
+    candidate=$(PATH=$(tr ':' '\n' <<<"$PATH" | grep -v "^$ROOT/\.venv" | paste -sd: -) command -v "python$want" || true)
+    [[ -n $candidate ]] && candidates+=("$candidate")
+    while IFS= read -r candidate; do
+        candidates+=("$candidate")
+    done < <(compgen -G "${PYENV_ROOT:-$HOME/.pyenv}/versions/$want.*/bin/python$want" | sort -t. -k3,3nr)
+    candidates+=("/usr/local/bin/python$want" "/usr/bin/python$want")
+    for candidate in "${candidates[@]}"; do
+        if [[ -x $candidate ]] && found=$("$candidate" -c '
+import sys
+if "%d.%d" % sys.version_info[:2] == sys.argv[1]:
+    print(sys.executable)' "$want" 2>/dev/null) && [[ -n $found ]]; then
+            printf '%s\n' "$found"
+            return 0
+        fi
+    done
+    return 1
+}
+
+if [[ -z ${PYTHON:-} ]]; then
+    PYTHON=$(find_python 3.11 || command -v python3) || die "no Python 3.11 found; set PYTHON"
+fi
+command -v "$PYTHON" >/dev/null 2>&1 || die "PYTHON=$PYTHON not found"
+# With .venv/bin first on PATH (scripts/test.sh puts it there), "python3" is the .venv's own
+# interpreter, which is gone once .venv is rebuilt: make the environments from the one behind it.
+PYTHON=$(interpreter "$PYTHON") && PYTHON=${PYTHON#* }
 "$PYTHON" -c 'import sys; sys.exit(sys.version_info[:2] < (3, 11))' \
     || die "$PYTHON is $("$PYTHON" -V 2>&1); ansible-core 2.19 needs Python 3.11 or newer"
-PY_ID=$("$PYTHON" -c 'import sys; print(sys.version.split()[0], sys.platform)')
 
 # One bootstrap at a time per checkout (scripts/test.sh and scripts/try.sh both call this one):
 # a second one waits instead of rebuilding a venv under the first.
@@ -39,25 +73,31 @@ if command -v flock >/dev/null 2>&1 && ! flock --nonblock 9; then
     flock 9
 fi
 
-# ensure_venv DIR ID PIP-INSTALL-ARGS...
-# Create DIR as a virtual environment and pip install the arguments into it, unless the stamp
-# file in DIR says that was already done for this ID (a hash of what is installed) and interpreter.
-ensure_venv() {
-    local dir=$1 id=$2
-    shift 2
-    local stamp="$dir/.bootstrap-stamp" want="$id $PY_ID"
+hash_of() {  # FILE...: one hash of their contents
+    cat "$@" | sha256sum | cut -d' ' -f1
+}
 
-    if [[ -f $stamp && $(<"$stamp") == "$want" ]] && "$dir/bin/python" -c '' 2>/dev/null; then
+# ensure_venv DIR PYTHON ID PIP-INSTALL-ARGS...
+# Make DIR a venv of PYTHON holding the pip install arguments, unless its stamp says that was done
+# for this ID (a hash of what is asked for).
+ensure_venv() {
+    local dir=$1 python=$2 id=$3
+    shift 3
+    local stamp="$dir/.bootstrap-stamp" want have
+    want=$(interpreter "$python")
+    have=$(interpreter "$dir/bin/python" 2>/dev/null || true)
+    if [[ $have != "$want" ]]; then
+        log "creating ${dir#"$ROOT"/} with Python ${want%% *}"
+        rm -rf "$dir"
+        "$python" -m venv "$dir"
+        "$dir/bin/python" -m pip install --disable-pip-version-check --quiet --upgrade pip
+    elif [[ -f $stamp && $(<"$stamp") == "$id" ]]; then
         log "${dir#"$ROOT"/} is up to date"
         return 0
     fi
-
-    log "creating ${dir#"$ROOT"/} ($*)"
-    rm -rf "$dir"
-    "$PYTHON" -m venv "$dir"
-    "$dir/bin/python" -m pip install --disable-pip-version-check --quiet --upgrade pip
+    log "installing into ${dir#"$ROOT"/}: $*"
     "$dir/bin/python" -m pip install --disable-pip-version-check --quiet "$@"
-    printf '%s' "$want" >"$stamp"
+    printf '%s' "$id" >"$stamp"
 }
 
 # ensure_get_pip VENV
@@ -119,15 +159,21 @@ EOF
     fi
 }
 
-hash_of() {
-    "$PYTHON" -c 'import hashlib, sys; print(hashlib.sha256(open(sys.argv[1], "rb").read()).hexdigest())' "$1"
-}
+E2E_REQS=$ROOT/tests/e2e/requirements.txt
+SDK_REQS=$ROOT/tests/sdk/requirements.txt
 
-ensure_venv "$ROOT/.venv" "requirements-dev.txt:$(hash_of "$ROOT/requirements-dev.txt")" -r "$ROOT/requirements-dev.txt"
+ensure_venv "$ROOT/.venv" "$PYTHON" "$(hash_of "$ROOT/requirements-dev.txt" "$E2E_REQS")" -r "$ROOT/requirements-dev.txt"
 ensure_get_pip "$ROOT/.venv"
 
-for series in "$@"; do
-    [[ $series =~ ^[0-9]+\.[0-9]+$ ]] || die "not an ansible-core series (X.Y): $series"
-    ensure_venv "$ROOT/.venv-core-$series" "ansible-core==$series.*" "ansible-core==$series.*"
+for arg in "$@"; do
+    if [[ $arg == sdk ]]; then
+        ensure_venv "$ROOT/.venv-sdk" "$PYTHON" "$(hash_of "$SDK_REQS")" -r "$SDK_REQS" pytest
+        continue
+    fi
+    [[ $arg =~ ^([0-9]+\.[0-9]+)=([0-9]+\.[0-9]+)$ ]] || die "not X.Y=P.Q (an ansible-core series and its Python) nor sdk: $arg"
+    series=${BASH_REMATCH[1]}
+    python=$(find_python "${BASH_REMATCH[2]}") || die "no Python ${BASH_REMATCH[2]} found for ansible-core $series (looked on PATH and in ~/.pyenv/versions)"
+    ensure_venv "$ROOT/.venv-core-$series" "$python" "ansible-core==$series.* $(hash_of "$E2E_REQS")" \
+        "ansible-core==$series.*" -r "$E2E_REQS"
     ensure_get_pip "$ROOT/.venv-core-$series"
 done

@@ -21,7 +21,9 @@ BIN = os.path.dirname(sys.executable)
 
 # Variables of the environment a playbook run inherits; everything else is left
 # out so that no AZURE_* or proxy setting of the machine leaks into a test.
-_INHERITED = ('PATH', 'HOME', 'LANG', 'LC_ALL', 'TMPDIR', 'USER', 'LOGNAME')
+# _ANSIBLE_ANSIBALLZ_COVERAGE_CONFIG is ansible-core's switch for measuring the coverage of the
+# modules a playbook runs (scripts/test.sh sets it in the e2e stage).
+_INHERITED = ('PATH', 'HOME', 'LANG', 'LC_ALL', 'TMPDIR', 'USER', 'LOGNAME', '_ANSIBLE_ANSIBALLZ_COVERAGE_CONFIG')
 
 
 def build_and_install(workdir, source=REPO):
