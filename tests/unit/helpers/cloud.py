@@ -63,6 +63,16 @@ _ENTITIES = {PARTNERS: graph_schema.PARTNER, DELETED_PARTNERS: graph_schema.PART
 JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
 
 
+def graph_path(collection, tenant_id=PARTNER, version='beta'):
+    """The URL path of an object (or, with ``tenant_id=None``, of its collection) in one of Graph's four collections."""
+    if collection == LIVE:
+        return '/%s/policies/crossTenantAccessPolicy/partners/%s/identitySynchronization' % (version, tenant_id)
+    base = {PARTNERS: 'crossTenantAccessPolicy/partners', DELETED_PARTNERS: 'deletedItems/crossTenantPartners',
+            DELETED: 'deletedItems/crossTenantSyncPolicyPartners'}[collection]
+    path = '/%s/policies/%s' % (version, base)
+    return path if tenant_id is None else '%s/%s' % (path, tenant_id)
+
+
 class Seen:
     """One request as the transport adapter received it, and the status it was answered with."""
 
