@@ -175,11 +175,13 @@ def module_utils(collection):
 import json, sys
 from ansible_collections.entra.graph.plugins.module_utils import connection
 spec = connection.connection_argument_spec()
+# The environment variables each option reads, in order: through the argspec's fallback, or (for the
+# sign-in options auth_method=auto weighs) through the connection settings.
 fallbacks = {}
-for name, option in spec.items():
-    fallback = option.get('fallback')
-    if fallback and fallback[0] is connection.nonblank_env_fallback:
-        fallbacks[name] = list(fallback[1])
+for name in spec:
+    names = connection.environment_variables(name)
+    if names:
+        fallbacks[name] = names
 clouds = {}
 for value in json.loads(sys.argv[1]):
     try:
@@ -303,6 +305,8 @@ def job_playbook(path, info, partner):
     Only the emulator's hosts and CA are set, through module_defaults, because the emulator stands
     in for Microsoft's endpoints."""
     tasks = [
+        module_task('Create the partner configuration', 'entra.graph.crosstenant_access_partner', {
+            'tenant_id': partner, 'automatic_user_consent_settings': {'inbound_allowed': True}}),
         module_task('Create the partner policy', MODULE, {
             'tenant_id': partner, 'location': 'partner_policy', 'display_name': 'Fabrikam (AWX)',
             'user_sync_inbound': {'is_sync_allowed': True}}, register='created'),
@@ -336,6 +340,7 @@ def run_job(collection, emu, tmp_path, job_env):
     emu.record_tokens(on=True)
     run = run_playbook(collection, playbook=playbook, env=job_env)
     assert run.rc == 0, run.output
+    assert run.status('Create the partner configuration') == 'changed', run.output
     assert run.status('Create the partner policy') == 'changed', run.output
     assert run.status('Run the same task again') == 'ok', run.output
     partners = run.result('Read it back')['partners']

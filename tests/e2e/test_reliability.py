@@ -216,8 +216,10 @@ def test_delete_whose_answer_was_lost_is_done_not_failed(collection, emu, connec
 
 def test_restore_whose_answer_was_lost_is_read_back_not_failed(collection, emu, connection):
     landed, lost = "11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222"
+    # A sync policy is restored into its partner configuration, which must be there.
     emu.set_objects({"deleted_items": [{"tenantId": tenant, "displayName": "Contoso", "deletedDateTime": "2025-06-18T23:11:01Z"}
-                                       for tenant in (landed, lost)]})
+                                       for tenant in (landed, lost)],
+                     "partners": [{"tenantId": tenant} for tenant in (landed, lost)]})
     # The first restore happens and its answer is lost; the second is lost before it happens.
     emu.add_fault(method="POST", path="/%s/restore$" % landed, count=1, kind="drop", apply=True)
     emu.add_fault(method="POST", path="/%s/restore$" % lost, count=1, kind="drop", apply=False)
@@ -305,15 +307,19 @@ def test_bad_answers_from_graph_fail_clearly(collection, emu, connection):
     html_request = [e for e in log if tenants["html error page"] in e["path"]][0]
     assert html_request["request_id"] in msg, msg
 
+    # A 201 without the object may still have created it: the module reads it back, and finding
+    # nothing, says so instead of reporting a create that did not happen.
     msg = assert_clean_failure(run, "empty 201")
     assert "201" in msg and "empty" in msg, msg
+    assert [(e["method"], e["status"]) for e in log if tenants["empty 201"] in e["path"] or e["method"] == "POST"] == [
+        ("GET", 404), ("POST", 201), ("GET", 404)], log
 
     result = run.result("unexpected status")
     msg = assert_clean_failure(run, "unexpected status")
     assert "HTTP 418" in msg, msg
     assert result["status"] == 418
     # Each failure is final: no retries of answers that are not transient, and no second write.
-    assert len(log) == 5, log
+    assert len(log) == 6, log
     assert stored_ids(emu) == []
 
 

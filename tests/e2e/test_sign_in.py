@@ -233,7 +233,7 @@ def test_failures_name_the_cause(collection, emu, connection):
     unknown = run.result("unknown_client")
     assert "AADSTS700016" in unknown["msg"]
 
-    assert emu.objects() == {"deleted_items": [], "partner_policy": []}
+    assert emu.objects() == {"deleted_items": [], "partner_policy": [], "partners": [], "deleted_partners": []}
     # The refused sign-ins never reached Graph: the only Graph calls are the read-only app's GET and POST.
     assert [(entry["method"], entry["status"]) for entry in of_kind(emu.requests(), "graph_read", "graph_write")] == [
         ("GET", 404), ("POST", 403)]
