@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Try entra.graph in a minute, without a tenant: set up .venv, start the local
 # Microsoft Entra ID + Graph emulator, build and install the collection the way a
-# user gets it, and run examples/try_it.yml against the emulator.
+# user gets it, and run examples/try_it.yml against the emulator: the target-tenant
+# job of examples/target_tenant.yml twice (the second run changes nothing), then
+# the objects it made, read back.
 #
 # Usage: bash scripts/try.sh [extra ansible-playbook arguments, e.g. -v or --check --diff]
 set -euo pipefail
@@ -46,3 +48,10 @@ ANSIBLE_COLLECTIONS_PATH="$work/collections" \
 ANSIBLE_PYTHON_INTERPRETER="$PY" \
     "$ROOT/.venv/bin/ansible-playbook" -i localhost, -c local "$ROOT/examples/try_it.yml" \
     -e graph_endpoint="$(field graph_endpoint)" -e ca_path="$(field ca_path)" "$@"
+
+cat >&2 <<'EOF'
+try: that was examples/target_tenant.yml against the local emulator, which stops now. Next:
+  - against your tenant: set AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET, then
+    ansible-playbook examples/target_tenant.yml -e source_tenant_id=<source tenant ID> --check --diff
+  - what each step does, and the source tenant's part: docs/docsite/rst/guide_target_tenant.rst
+EOF
