@@ -147,9 +147,12 @@ def ensure_spare(collection, target):
 
 
 def clean_up(collection, target):
-    """Delete what a test left for its partner: the partner configuration with its sync policy, then
-    the sync policy's copy in deleted items. Returns the playbook run."""
+    """Delete what a test left for its partner: the sync policy, the partner configuration, then the
+    sync policy's copy in deleted items. Returns the playbook run."""
     tasks = [
+        # First on its own: a probe may have found that Graph keeps a sync policy without a partner configuration.
+        module_task("clean up: sync policy", SYNC,
+                    {"tenant_id": target.partner, "state": "absent", "location": "partner_policy"}, ignore_errors=True),
         module_task("clean up: partner configuration and sync policy", ACCESS,
                     {"tenant_id": target.partner, "state": "absent", "force": True}, ignore_errors=True),
         module_task("clean up: sync policy in deleted items", SYNC,
