@@ -1242,6 +1242,9 @@ def test_in_process_faults_and_unowned_urls(inproc):
     assert session.get(url, headers=headers).status_code == 200
     with pytest.raises(UnownedURL):
         session.get("https://graph.example.com/v1.0/policies", headers=headers)
+    assert inproc.add_origin("HTTPS://Graph.Example.com:443/v1.0") == "https://graph.example.com"
+    other_cloud = session.get("https://graph.example.com/v1.0/policies/crossTenantAccessPolicy/partners", headers=headers)
+    assert other_cloud.status_code == 401 and "audience" in other_cloud.json()["error"]["message"]
 
     inproc.install()
     try:
@@ -1252,7 +1255,7 @@ def test_in_process_faults_and_unowned_urls(inproc):
             plain.get("https://login.example.com/")
     finally:
         inproc.uninstall()
-    assert [e["fault"] for e in inproc.requests("graph_read")] == ["hang", "status", None, None]
+    assert [e["fault"] for e in inproc.requests("graph_read")] == ["hang", "status", None, None, None]
     assert inproc.sent[-1].verify is True
 
 

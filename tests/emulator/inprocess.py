@@ -200,6 +200,14 @@ class InProcessEmulator(EmulatorCore):
     def __exit__(self, *exc_info):
         self.close()
 
+    def add_origin(self, url):
+        """Own one more origin (e.g. a private cloud's Graph or sign-in host); returns it normalised."""
+        origin = origin_of(url)
+        self.origins.add(origin)
+        self.directory.origins.add(origin)
+        self.info["origins"] = sorted(self.origins)
+        return origin
+
     def adapter(self):
         return InProcessAdapter(self)
 
