@@ -185,9 +185,6 @@ class ConnectionSettings:
         name = self.from_environment.get(option)
         return '%s (from %s)' % (option, name) if name else option
 
-    def given_by_task(self, option):
-        return bool(getattr(self, option, None)) and option not in self.from_environment
-
     def secret_values(self):
         """The secrets the settings hold, wherever they came from: a module adds them to its no_log values."""
         return [value for value in (getattr(self, option) for option in _NO_LOG_OPTIONS) if value]
