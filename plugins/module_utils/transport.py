@@ -225,7 +225,7 @@ class Transport:
         try:
             proxies = self.session.merge_environment_settings(url, {}, None, None, None).get('proxies') or {}
             return without_credentials(requests.utils.select_proxy(url, proxies))
-        except Exception:  # pylint: disable=broad-except - only used to name the proxy in a message
+        except (ValueError, TypeError, KeyError, AttributeError, OSError):  # only used to name the proxy in a message
             return None
 
 
