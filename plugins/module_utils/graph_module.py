@@ -53,6 +53,8 @@ class GraphModule:
         from ansible_collections.entra.graph.plugins.module_utils.transport import Transport, build_session
 
         settings = ConnectionSettings(self.params)
+        # Secrets read from AZURE_* variables are not parameters: hide them in results as no_log ones are.
+        getattr(self.ansible, 'no_log_values', set()).update(settings.secret_values())
         if not settings.validate_certs:
             self.ansible.warn('validate_certs is false: TLS certificates of Microsoft Entra ID and Microsoft Graph are not '
                               'verified, so a machine in the middle could read the access token')
