@@ -162,7 +162,8 @@ EOF
 E2E_REQS=$ROOT/tests/e2e/requirements.txt
 SDK_REQS=$ROOT/tests/sdk/requirements.txt
 
-ensure_venv "$ROOT/.venv" "$PYTHON" "$(hash_of "$ROOT/requirements-dev.txt" "$E2E_REQS")" -r "$ROOT/requirements-dev.txt"
+ensure_venv "$ROOT/.venv" "$PYTHON" "$(hash_of "$ROOT/requirements-dev.txt" "$E2E_REQS" "$ROOT/docs/requirements.txt")" \
+    -r "$ROOT/requirements-dev.txt"
 ensure_get_pip "$ROOT/.venv"
 
 for arg in "$@"; do
