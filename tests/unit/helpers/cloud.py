@@ -196,9 +196,7 @@ class FakeCloud:
 
     def own(self, url):
         """Answer for one more origin (an authority_host or graph_endpoint override), as for Microsoft's own hosts."""
-        origin = origin_of(url)
-        self.emulator.origins.add(origin)
-        self.emulator.directory.origins.add(origin)
+        return self.emulator.add_origin(url)
 
     @property
     def page_size(self):

@@ -150,6 +150,17 @@ def test_a_create_answered_without_the_object_is_read_back(cloud, deleted, statu
     assert [(s.method, s.path) for s in cloud.graph()] == [('POST', '/beta' + DELETED_COLLECTION), ('GET', '/beta' + DELETED_ITEM)]
 
 
+def test_a_create_answered_without_the_object_and_not_found_after_fails_clearly(cloud, deleted):
+    cloud.inject(kind='graph', method='POST', status=201, body=b'')  # answered, but nothing was created
+
+    with pytest.raises(GraphError) as caught:
+        deleted.create(fake.PARTNER, {'displayName': 'Fabrikam'}, after={})
+
+    assert 'reading it back finds none' in caught.value.message and 'did not take effect' in caught.value.message
+    assert 'run the task again' in caught.value.message and caught.value.status == 201
+    assert cloud.deleted == {}
+
+
 def test_a_create_answered_with_another_tenants_object_is_refused(cloud, deleted):
     cloud.inject(kind='graph', method='POST', after=True, status=201, body={'tenantId': fake.OTHER_PARTNER})
 

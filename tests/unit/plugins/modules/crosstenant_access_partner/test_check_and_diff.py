@@ -62,10 +62,10 @@ def test_check_mode_reads_writes_nothing_and_predicts_the_real_run(cloud, task, 
     assert actual['changed'] == bool(cloud.graph_writes())
 
 
-# Graph answers a create with defaults the task did not set (isInMultiTenantOrganization false,
-# automaticUserConsentSettings with null members, an empty targets list); the prediction holds only what was set.
-PREDICTED_CREATE = ('check mode predicts a created partner configuration from the options alone (resource.plan_present), '
-                    'without the defaults Graph fills in; the real run returns them')
+# A target configuration (usersAndGroups, applications) set with accessType alone: Graph's targets is a
+# collection that cannot be null (v1.0 CSDL), so Graph holds an empty list; the prediction says null.
+PREDICTED_CREATE = ('check mode predicts targets null for a target configuration the task sets without targets '
+                    '(resource.plan_present); Graph creates it with targets [], a collection that cannot be null')
 
 
 @pytest.mark.xfail(strict=True, reason=PREDICTED_CREATE)
@@ -80,10 +80,9 @@ def test_check_mode_predicts_a_created_partner_as_graph_returns_it(cloud, task):
     assert predicted['partner'] == actual['partner']
 
 
-# A PATCH that brings a complex value into being gets Graph's defaults for the members it leaves out
-# (an empty targets list); the reported object is the one before, overlaid by the PATCH body.
-REPORTED_UPDATE = ('the object an update reports is derived from the PATCH body (store.apply_plan / resource.overlay_object), '
-                   'without the defaults Graph fills into a complex value the PATCH creates')
+# The same after a PATCH that brings a target configuration into being.
+REPORTED_UPDATE = ('the object an update reports (store.apply_plan / resource.overlay_object) has targets null for a target '
+                   'configuration the PATCH creates without targets; Graph then holds targets []')
 
 
 @pytest.mark.xfail(strict=True, reason=REPORTED_UPDATE)

@@ -141,6 +141,14 @@ def test_a_sync_policy_without_a_partner_configuration_fails_clearly_and_creates
     assert cloud.live == {} and cloud.partners == {}
 
 
+def test_check_mode_finds_the_missing_partner_configuration_as_the_run_would(cloud, task):
+    result = run(dict(task, location='partner_policy', display_name='Fabrikam'), check_mode=True)
+
+    assert result.failed and 'exception' not in result
+    assert result['msg'].startswith('tenant_id %s has no partner configuration' % fake.PARTNER)
+    assert calls(cloud) == [('GET', LIVE_V1, 404), ('GET', fake.graph_path(fake.PARTNERS, version='v1.0'), 404)]
+
+
 def test_a_policy_created_between_the_read_and_the_put_is_patched(cloud, task):
     cloud.put_live(displayName='Created meanwhile', userSyncInbound={'isSyncAllowed': False})
     # The first read finds nothing: another writer creates the policy before this task's PUT.

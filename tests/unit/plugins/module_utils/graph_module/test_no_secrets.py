@@ -12,52 +12,30 @@ __metaclass__ = type
 import pytest
 import requests
 
-from ansible_collections.entra.graph.plugins.module_utils.auth import TokenProvider
-from ansible_collections.entra.graph.plugins.module_utils.connection import ConnectionSettings
 from ansible_collections.entra.graph.plugins.module_utils.errors import EntraGraphError
-from ansible_collections.entra.graph.plugins.module_utils.graph_client import GraphClient
-from ansible_collections.entra.graph.plugins.module_utils.retry import RetryPolicy
-from ansible_collections.entra.graph.plugins.module_utils.transport import Transport, build_session
 from ansible_collections.entra.graph.plugins.modules import crosstenant_sync_partner, crosstenant_sync_partner_info
 from ansible_collections.entra.graph.tests.unit.helpers import cloud as fake
+from ansible_collections.entra.graph.tests.unit.helpers.client import graph_client
 from ansible_collections.entra.graph.tests.unit.helpers.module import run_module
 
 METHODS = ('client_secret', 'client_certificate', 'client_certificate_encrypted', 'workload_identity', 'managed_identity',
            'access_token')
 
 
-@pytest.fixture
-def sign_in(pki, tmp_path, monkeypatch):
-    """Options for each sign-in method, with every secret it involves."""
-    token_file = tmp_path / 'federated-token'
-    token_file.write_text(fake.FEDERATED_TOKEN)
-    monkeypatch.setenv('IDENTITY_ENDPOINT', fake.APP_SERVICE_ENDPOINT)
-    monkeypatch.setenv('IDENTITY_HEADER', fake.APP_SERVICE_HEADER)
-    base = dict(tenant=fake.HOME_TENANT, client_id=fake.CLIENT_ID)
-    return {
-        'client_secret': dict(base, auth_method='client_secret', client_secret=fake.CLIENT_SECRET),
-        'client_certificate': dict(base, auth_method='client_certificate', client_certificate_path=pki.pem_path),
-        'client_certificate_encrypted': dict(base, auth_method='client_certificate', client_certificate_path=pki.encrypted_path,
-                                             client_certificate_password=pki.password),
-        'workload_identity': dict(base, auth_method='workload_identity', federated_token_file=str(token_file)),
-        'managed_identity': dict(auth_method='managed_identity'),
-        'access_token': dict(auth_method='access_token', access_token=fake.READY_TOKEN),
-    }
-
-
-def secrets(cloud, pki):
+def secrets(cloud, pki, sign_in):
     """Every secret the run involved: the configured ones, and the tokens and assertions that crossed the wire."""
-    found = set([fake.CLIENT_SECRET, pki.password, fake.READY_TOKEN, fake.FEDERATED_TOKEN, fake.APP_SERVICE_HEADER])
-    found.update(i['token'] for i in cloud.issued)
+    with open(sign_in['workload_identity']['federated_token_file']) as handle:
+        federated = handle.read().strip()
+    found = set([fake.CLIENT_SECRET, pki.password, sign_in['access_token']['access_token'], federated, cloud.info['identity_header']])
+    found.update(cloud.secrets_seen())
     for request in cloud.token_requests():
-        for field in ('client_assertion', 'client_secret'):
-            if field in request.form:
-                found.add(request.form[field])
+        if 'client_secret' in request.form:
+            found.add(request.form['client_secret'])
     return found
 
 
-def assert_no_secret(result, cloud, pki):
-    for secret in secrets(cloud, pki):
+def assert_no_secret(result, cloud, pki, sign_in):
+    for secret in secrets(cloud, pki, sign_in):
         assert secret not in result.stdout, 'a secret leaked into the task output'
         # the token's signature part alone is still a secret
         assert secret.split('.')[-1] not in result.stdout
@@ -126,9 +104,9 @@ def test_no_secret_in_the_output_of_the_module(cloud, pki, sign_in, method, outc
     signs_in = method != 'access_token'
     assert result.failed == (outcome != 'success' and (signs_in or not outcome.startswith('sign_in'))), result
     assert 'exception' not in result
-    assert_no_secret(result, cloud, pki)
+    assert_no_secret(result, cloud, pki, sign_in)
     if method != 'access_token' and outcome == 'success':
-        assert cloud.issued, 'the run must have signed in, or the check proves nothing'
+        assert cloud.sign_ins(), 'the run must have signed in, or the check proves nothing'
 
 
 @pytest.mark.parametrize('method', METHODS)
@@ -138,7 +116,7 @@ def test_no_secret_in_the_output_of_the_info_module(cloud, pki, sign_in, method)
     result = run_module(crosstenant_sync_partner_info.main, sign_in[method], check_mode=True)
 
     assert not result.failed, result
-    assert_no_secret(result, cloud, pki)
+    assert_no_secret(result, cloud, pki, sign_in)
 
 
 @pytest.mark.parametrize('method', ['client_secret', 'client_certificate_encrypted', 'access_token'])
@@ -155,12 +133,6 @@ def test_configured_secrets_are_masked_in_the_invocation(cloud, pki, sign_in, me
 # hide a leak of those options from the tests above. The collection's own error
 # messages are checked here, before any masking.
 
-def _client(sign_in_options, policy=None):
-    settings = ConnectionSettings(dict(dict(max_retries=0, timeout=5), **sign_in_options))
-    transport = Transport(build_session(settings), policy or RetryPolicy(max_retries=0), settings.timeout)
-    return GraphClient(transport, settings.graph_endpoint, TokenProvider(settings, transport))
-
-
 @pytest.mark.parametrize('method, outcome', [
     (method, outcome)
     for method, outcome in cases(set(OUTCOMES) - set(['success', 'graph_throttled']))
@@ -168,11 +140,11 @@ def _client(sign_in_options, policy=None):
 ])
 def test_no_secret_in_the_collections_own_error_messages(cloud, pki, sign_in, method, outcome):
     OUTCOMES[outcome](cloud)
-    client = _client(sign_in[method])
+    client = graph_client(max_retries=0, timeout=5, **sign_in[method])
 
     with pytest.raises(EntraGraphError) as caught:
         client.get('/policies/deletedItems/crossTenantSyncPolicyPartners/' + fake.PARTNER)
 
     text = '%s %r' % (caught.value.message, caught.value.details)
-    for secret in secrets(cloud, pki):
+    for secret in secrets(cloud, pki, sign_in):
         assert secret not in text

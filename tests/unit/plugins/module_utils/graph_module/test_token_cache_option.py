@@ -3,7 +3,8 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""The opt-in token cache: one sign-in for many tasks, a file only its owner can read, never fatal."""
+"""A module's token_cache and token_cache_path options: one sign-in for many tasks, a file only its owner can
+read, turned on from the task or the environment, never fatal."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -49,7 +50,7 @@ def test_second_task_reuses_the_token_without_any_sign_in_request(cloud, secret_
     assert len(cloud.token_requests()) == 1
     assert [s.kind for s in cloud.seen[after_first:]] == ['graph'], 'the second task made no sign-in request at all'
     bearers = set(s.headers['Authorization'] for s in cloud.graph())
-    assert bearers == set(['Bearer ' + cloud.issued[0]['token']])
+    assert bearers == set(['Bearer ' + cloud.issued()[0]])
 
 
 def test_cache_file_is_0600_in_a_0700_folder(cloud, secret_auth, cache_path):
@@ -60,7 +61,7 @@ def test_cache_file_is_0600_in_a_0700_folder(cloud, secret_auth, cache_path):
     assert mode(os.path.dirname(cache_path)) == 0o700
     with open(cache_path) as handle:
         text = handle.read()
-    assert cloud.issued[0]['token'] in text
+    assert cloud.issued()[0] in text
     assert fake.CLIENT_SECRET not in text, 'the cache holds tokens, never the credential'
 
 
@@ -123,7 +124,7 @@ def test_corrupt_cache_is_discarded_not_fatal(cloud, secret_auth, cache_path, co
     assert any('corrupt' in w and cache_path in w for w in result.warnings), result.warnings
     assert len(cloud.token_requests()) == 1
     with open(cache_path) as handle:
-        assert cloud.issued[0]['token'] in handle.read(), 'the next save rewrites the file'
+        assert cloud.issued()[0] in handle.read(), 'the next save rewrites the file'
     run(args)
     assert len(cloud.token_requests()) == 1, 'and the rewritten file serves the next task'
 
@@ -142,7 +143,7 @@ def test_token_close_to_expiry_is_not_used(cloud, secret_auth, cache_path):
 
     assert not result.failed, result
     assert len(cloud.token_requests()) == 2
-    assert cloud.graph()[-1].headers['Authorization'] == 'Bearer ' + cloud.issued[1]['token']
+    assert cloud.graph()[-1].headers['Authorization'] == 'Bearer ' + cloud.issued()[1]
 
 
 def test_token_for_another_cloud_is_not_reused(cloud, secret_auth, cache_path):
@@ -153,12 +154,12 @@ def test_token_for_another_cloud_is_not_reused(cloud, secret_auth, cache_path):
 
     assert not result.failed, result
     assert [t.host for t in cloud.token_requests()] == ['login.microsoftonline.com', 'login.microsoftonline.us']
-    assert cloud.graph()[-1].headers['Authorization'] == 'Bearer ' + cloud.issued[1]['token']
+    assert cloud.graph()[-1].headers['Authorization'] == 'Bearer ' + cloud.issued()[1]
 
 
 def test_token_for_another_app_is_not_reused(cloud, secret_auth, cache_path):
     other_app = '99999999-8888-7777-6666-555555555555'
-    cloud.apps[other_app] = fake.App(other_app, secret='other-app-secret-value')
+    cloud.emulator.add_app(client_id=other_app, client_secret='other-app-secret-value')
     args = dict(secret_auth, token_cache=True, token_cache_path=cache_path)
 
     run(args)
@@ -168,8 +169,7 @@ def test_token_for_another_app_is_not_reused(cloud, secret_auth, cache_path):
     assert len(cloud.token_requests()) == 2
 
 
-def test_managed_identity_token_is_cached_too(cloud, monkeypatch, cache_path):
-    monkeypatch.setenv('AZURE_POD_IDENTITY_AUTHORITY_HOST', fake.IMDS_HOST)
+def test_managed_identity_token_is_cached_too(cloud, cache_path):
     args = dict(auth_method='managed_identity', token_cache=True, token_cache_path=cache_path)
 
     run(args)
@@ -180,7 +180,7 @@ def test_managed_identity_token_is_cached_too(cloud, monkeypatch, cache_path):
 
 
 def test_never_used_with_a_ready_access_token(cloud, cache_path):
-    result = run(dict(auth_method='auto', access_token=fake.READY_TOKEN, token_cache=True, token_cache_path=cache_path))
+    result = run(dict(auth_method='auto', access_token=cloud.ready_token(), token_cache=True, token_cache_path=cache_path))
 
     assert not result.failed, result
     assert not os.path.exists(cache_path) and not os.path.exists(os.path.dirname(cache_path))
