@@ -250,21 +250,11 @@ class FakeCloud:
     def _table(self, collection):
         return dict((obj['tenantId'], _ENTITIES[collection].render(obj, 'beta')) for obj in self.emulator.objects()[collection])
 
-    @property
-    def partners(self):
-        return self._table(PARTNERS)
-
-    @property
-    def live(self):
-        return self._table(LIVE)
-
-    @property
-    def deleted(self):
-        return self._table(DELETED)
-
-    @property
-    def deleted_partners(self):
-        return self._table(DELETED_PARTNERS)
+    # Each collection as a dict: tenant ID -> the object as a beta GET shows it.
+    partners = property(lambda self: self._table(PARTNERS))
+    live = property(lambda self: self._table(LIVE))
+    deleted = property(lambda self: self._table(DELETED))
+    deleted_partners = property(lambda self: self._table(DELETED_PARTNERS))
 
     # -- sign-in ---------------------------------------------------------------------------
 

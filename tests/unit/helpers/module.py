@@ -84,3 +84,37 @@ def run_module(main, args, check_mode=False, diff=False):
     if not lines:
         raise ModuleDidNotExit('the module exited (rc=%r) without printing a result' % rc)
     return ModuleResult(json.loads(lines[-1]), rc, text)
+
+
+def assert_failed_before_any_request(result, cloud, *words):
+    """The task failed cleanly, with each of ``words`` in its message, and nothing was sent."""
+    assert result.failed, result
+    assert result.rc == 1
+    assert 'exception' not in result, 'a validation failure is not a traceback'
+    for word in words:
+        assert word in result['msg'], (word, result['msg'])
+    assert cloud.seen == [], 'validation must fail before any request: %s' % cloud.seen
+
+
+RESULT_KEYS = ('changed', 'partner', 'diff', 'changed_properties', 'ansible_facts', 'api_version')
+
+
+def assert_check_mode_predicts(main, args, cloud, keys=RESULT_KEYS):
+    """Run the task in check mode, then for real (both with diff): check mode reads but writes nothing and
+    leaves Graph as it was; the real run writes exactly when it reports a change; both give the same
+    ``keys``. Returns (predicted, actual)."""
+    before = cloud.emulator.objects()
+    predicted = run_module(main, args, check_mode=True, diff=True)
+
+    assert not predicted.failed, predicted
+    assert cloud.graph('GET'), 'check mode must read the object'
+    assert cloud.graph_writes() == []
+    assert cloud.emulator.objects() == before
+
+    actual = run_module(main, args, diff=True)
+
+    assert not actual.failed, actual
+    for key in keys:
+        assert predicted.get(key) == actual.get(key), key
+    assert actual['changed'] == bool(cloud.graph_writes())
+    return predicted, actual

@@ -14,7 +14,7 @@ import pytest
 
 from ansible_collections.entra.graph.plugins.modules import crosstenant_sync_partner, crosstenant_sync_partner_info
 from ansible_collections.entra.graph.tests.unit.helpers import cloud as fake
-from ansible_collections.entra.graph.tests.unit.helpers.module import run_module
+from ansible_collections.entra.graph.tests.unit.helpers.module import assert_failed_before_any_request, run_module
 
 
 def run(args, **kwargs):
@@ -24,15 +24,6 @@ def run(args, **kwargs):
 @pytest.fixture
 def task(secret_auth):
     return dict(secret_auth, tenant_id=fake.PARTNER, display_name='Fabrikam')
-
-
-def assert_failed_before_any_request(result, cloud, *words):
-    assert result.failed, result
-    assert result.rc == 1
-    assert 'exception' not in result, 'a validation failure is not a traceback'
-    for word in words:
-        assert word in result['msg'], (word, result['msg'])
-    assert cloud.seen == [], 'validation must fail before any request: %s' % cloud.seen
 
 
 # ---------------------------------------------------------------------------------------------

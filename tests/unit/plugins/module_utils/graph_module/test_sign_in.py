@@ -107,8 +107,11 @@ def test_workload_identity_sends_the_file_content_as_the_assertion(cloud, federa
     assert cloud.sign_ins() == ['workload_identity']
 
 
+@pytest.mark.parametrize('host', ['app_service', 'vm'])
 @pytest.mark.parametrize('user_assigned', [False, True])
-def test_managed_identity_on_app_service(cloud, app_service, user_assigned):
+def test_managed_identity_asks_the_hosts_endpoint(cloud, request, host, user_assigned):
+    if host == 'app_service':
+        request.getfixturevalue('app_service')
     client_id = cloud.info['mi_user_client_id'] if user_assigned else None
     args = dict(auth_method='managed_identity')
     if client_id:
@@ -117,33 +120,19 @@ def test_managed_identity_on_app_service(cloud, app_service, user_assigned):
     result = run(args)
 
     assert not result.failed, result
-    [mi] = cloud.requests('mi_app_service')
-    assert mi.url.startswith(fake.APP_SERVICE_ENDPOINT + '?') and mi.method == 'GET'
-    assert mi.headers['X-IDENTITY-HEADER'] == cloud.info['identity_header']
-    assert mi.query['resource'] == 'https://graph.microsoft.com'
+    if host == 'app_service':
+        [mi] = cloud.requests('mi_app_service')
+        assert mi.url.startswith(fake.APP_SERVICE_ENDPOINT + '?')
+        assert mi.headers['X-IDENTITY-HEADER'] == cloud.info['identity_header']
+    else:
+        [mi] = cloud.requests('mi_imds')
+        assert mi.url.startswith(fake.IMDS_HOST + '/metadata/identity/oauth2/token?')
+        assert mi.headers['Metadata'] == 'true'
+    assert mi.method == 'GET' and mi.query['resource'] == 'https://graph.microsoft.com'
     assert mi.query.get('client_id') == client_id
     assert cloud.token_requests() == [] and cloud.requests('discovery') == []
     assert graph_bearer(cloud) == cloud.issued()[0]
-    expected = client_id or cloud.info['mi_system_principal']['client_id']
-    assert fake.jwt_claims(cloud.issued()[0])['appid'] == expected
-
-
-@pytest.mark.parametrize('user_assigned', [False, True])
-def test_managed_identity_on_a_vm_asks_imds(cloud, user_assigned):
-    client_id = cloud.info['mi_user_client_id'] if user_assigned else None
-    args = dict(auth_method='managed_identity')
-    if client_id:
-        args['client_id'] = client_id
-
-    result = run(args)
-
-    assert not result.failed, result
-    [mi] = cloud.requests('mi_imds')
-    assert mi.url.startswith(fake.IMDS_HOST + '/metadata/identity/oauth2/token?')
-    assert mi.headers['Metadata'] == 'true'
-    assert mi.query['resource'] == 'https://graph.microsoft.com'
-    assert mi.query.get('client_id') == client_id
-    assert graph_bearer(cloud) == cloud.issued()[0]
+    assert fake.jwt_claims(cloud.issued()[0])['appid'] == (client_id or cloud.info['mi_system_principal']['client_id'])
 
 
 def test_managed_identity_asks_for_the_graph_endpoint_of_the_cloud(cloud):

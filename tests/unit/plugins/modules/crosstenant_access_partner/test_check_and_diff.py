@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from ansible_collections.entra.graph.plugins.modules import crosstenant_access_partner
 from ansible_collections.entra.graph.tests.unit.helpers import cloud as fake
-from ansible_collections.entra.graph.tests.unit.helpers.module import run_module
+from ansible_collections.entra.graph.tests.unit.helpers.module import RESULT_KEYS, assert_check_mode_predicts, run_module
 from ansible_collections.entra.graph.tests.unit.helpers.schema import body_problems
 
 USERS = {'accessType': 'allowed', 'targets': [{'target': 'AllUsers', 'targetType': 'user'}]}
@@ -45,21 +45,8 @@ SCENARIOS = {
 def test_check_mode_reads_writes_nothing_and_predicts_the_real_run(cloud, task, name):
     setup, options = SCENARIOS[name]
     setup(cloud)
-    before = cloud.emulator.objects()
-    args = dict(task, **options)
 
-    predicted = run(args, check_mode=True, diff=True)
-
-    assert not predicted.failed, predicted
-    assert cloud.graph('GET') and cloud.graph_writes() == []
-    assert cloud.emulator.objects() == before
-
-    actual = run(args, diff=True)
-
-    assert not actual.failed, actual
-    for key in ('changed', 'partner', 'diff', 'changed_properties', 'ansible_facts', 'api_version', 'deleted_sync_policy'):
-        assert predicted.get(key) == actual.get(key), key
-    assert actual['changed'] == bool(cloud.graph_writes())
+    assert_check_mode_predicts(crosstenant_access_partner.main, dict(task, **options), cloud, RESULT_KEYS + ('deleted_sync_policy',))
 
 
 # A target configuration (usersAndGroups, applications) set with accessType alone: Graph's targets is a

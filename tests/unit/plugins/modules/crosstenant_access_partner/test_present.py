@@ -14,7 +14,7 @@ import pytest
 
 from ansible_collections.entra.graph.plugins.modules import crosstenant_access_partner
 from ansible_collections.entra.graph.tests.unit.helpers import cloud as fake
-from ansible_collections.entra.graph.tests.unit.helpers.module import run_module
+from ansible_collections.entra.graph.tests.unit.helpers.module import assert_failed_before_any_request, run_module
 
 PARTNERS = fake.graph_path(fake.PARTNERS, None, version='v1.0')
 ITEM = fake.graph_path(fake.PARTNERS, version='v1.0')
@@ -155,9 +155,4 @@ def test_a_partner_created_since_it_was_read_is_patched(cloud, task):
     (dict(tenant_id='fabrikam.onmicrosoft.com'), ['tenant_id', 'GUID']),
 ])
 def test_bad_options_fail_before_any_request(cloud, task, options, words):
-    result = run(dict(task, **options))
-
-    assert result.failed and 'exception' not in result
-    for word in words:
-        assert word in result['msg'], (word, result['msg'])
-    assert cloud.seen == []
+    assert_failed_before_any_request(run(dict(task, **options)), cloud, *words)

@@ -13,22 +13,13 @@ import pytest
 
 from ansible_collections.entra.graph.plugins.modules import crosstenant_sync_partner
 from ansible_collections.entra.graph.tests.unit.helpers import cloud as fake
-from ansible_collections.entra.graph.tests.unit.helpers.module import run_module
+from ansible_collections.entra.graph.tests.unit.helpers.module import assert_failed_before_any_request, run_module
 
 SYNC_OPTIONS = ['user_sync_inbound', 'group_sync_inbound', 'role_enabled_group_sync_inbound']
 
 
 def run(args, **kwargs):
     return run_module(crosstenant_sync_partner.main, args, **kwargs)
-
-
-def assert_failed_before_any_request(result, cloud, *words):
-    assert result.failed, result
-    assert result.rc == 1
-    assert 'exception' not in result, 'a validation failure is not a traceback'
-    for word in words:
-        assert word in result['msg'], (word, result['msg'])
-    assert cloud.seen == [], 'validation must fail before any request: %s' % cloud.seen
 
 
 @pytest.mark.parametrize('value', [
