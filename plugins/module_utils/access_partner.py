@@ -35,10 +35,12 @@ def _targets_setting(option, name):
 
 
 def _b2b_setting(option):
-    return Prop(option, _camel(option), 'dict', children=[
-        _targets_setting('users_and_groups', 'usersAndGroups'),
-        _targets_setting('applications', 'applications'),
-    ])
+    children = [_targets_setting('users_and_groups', 'usersAndGroups'), _targets_setting('applications', 'applications')]
+    if option == 'tenant_restrictions':
+        # crossTenantAccessPolicyTenantRestrictions also carries a device filter, which no option manages yet.
+        children.append(Prop('devices', 'devices', 'dict', writable=False,
+                             children=[Prop('mode', 'mode', writable=False), Prop('rule', 'rule', writable=False)]))
+    return Prop(option, _camel(option), 'dict', children=children)
 
 
 ACCESS_PARTNER = ResourceType('microsoft.graph.crossTenantAccessPolicyConfigurationPartner', [
@@ -52,7 +54,9 @@ ACCESS_PARTNER = ResourceType('microsoft.graph.crossTenantAccessPolicyConfigurat
         Prop('is_compliant_device_accepted', 'isCompliantDeviceAccepted', 'bool'),
         Prop('is_hybrid_azure_ad_joined_device_accepted', 'isHybridAzureADJoinedDeviceAccepted', 'bool'),
     ]),
-] + [_b2b_setting(option) for option in B2B_SETTINGS], read_only=('isInMultiTenantOrganization',))
+] + [_b2b_setting(option) for option in B2B_SETTINGS], read_only=('isInMultiTenantOrganization',),
+    # The create and restore answers Graph documents show these for a partner created from its tenantId alone.
+    created=dict(isInMultiTenantOrganization=False, automaticUserConsentSettings=dict(inboundAllowed=None, outboundAllowed=None)))
 
 
 def access_partner_argument_spec():
@@ -82,7 +86,7 @@ class AccessPartners(Collection):
             # Created since it was read (Graph: "Another object with the same value for property tenantId
             # already exists."): what still differs is PATCHed.
             return apply_plan(self, tenant_id, plan_present(self.resource, tenant_id, current, body, self.api_version))
-        return self.created(tenant_id, response, after)
+        return self.created(tenant_id, response)
 
 
 class DeletedAccessPartners(Restorable):

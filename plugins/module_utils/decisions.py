@@ -12,7 +12,7 @@ __metaclass__ = type
 
 from ansible_collections.entra.graph.plugins.module_utils.errors import StateError
 from ansible_collections.entra.graph.plugins.module_utils.resource import plan_present
-from ansible_collections.entra.graph.plugins.module_utils.store import apply_plan
+from ansible_collections.entra.graph.plugins.module_utils.store import carry_out_or_predict
 
 PAST = dict(create='created', update='updated', delete='deleted')
 
@@ -20,10 +20,9 @@ PAST = dict(create='created', update='updated', delete='deleted')
 def carry_out(module, collection, tenant_id, plan, noun):
     """Carry out ``plan`` unless in check mode; the object after it. Each write is recorded, so that a
     failure later in the task still reports what was done."""
-    if not plan.changed or module.check_mode:
-        return plan.after
-    after = apply_plan(collection, tenant_id, plan)
-    module.record('%s the %s of tenant %s' % (PAST[plan.action], noun, tenant_id))
+    after, written = carry_out_or_predict(collection, tenant_id, plan, module.check_mode)
+    if written:
+        module.record('%s the %s of tenant %s' % (PAST[plan.action], noun, tenant_id))
     return after
 
 

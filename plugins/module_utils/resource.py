@@ -46,7 +46,7 @@ class Prop:
         if self.choices:
             spec['choices'] = list(self.choices)
         if self.kind in ('dict', 'list'):
-            spec['options'] = dict((child.option, child.argument_spec()) for child in self.children)
+            spec['options'] = dict((child.option, child.argument_spec()) for child in self.children if child.writable)
         if self.kind == 'list':
             spec['elements'] = 'dict'
         return spec
@@ -60,7 +60,7 @@ class Prop:
         if self.kind == 'dict':
             mapped = {}
             for child in self.children:
-                child_value = child.to_graph(value.get(child.option))
+                child_value = child.to_graph(value.get(child.option)) if child.writable else None
                 if child_value is not None:
                     mapped[child.name] = child_value
             return mapped or None
@@ -110,11 +110,13 @@ class ResourceType:
 
     key = 'tenantId'
 
-    def __init__(self, odata_type, props, read_only=()):
+    def __init__(self, odata_type, props, read_only=(), created=None):
         self.odata_type = odata_type
         self.props = tuple(props)
         # Properties Graph returns that no option sets; they still belong to the object's shape.
         self.read_only = tuple(read_only)
+        # What Graph's create answer holds for properties the request leaves out, where its documents show it.
+        self.created = dict(created or {})
         self.by_option = dict((prop.option, prop) for prop in self.props)
         self.by_name = dict((prop.name, prop) for prop in self.props)
 
@@ -255,7 +257,7 @@ class Plan:
 def plan_present(resource, tenant_id, current, desired, api_version):
     """Create when missing; otherwise update only what differs, or nothing."""
     if current is None:
-        after = resource.shape(dict(writable_value(desired), tenantId=tenant_id), api_version)
+        after = resource.shape(dict(overlay(resource.created, writable_value(desired)), tenantId=tenant_id), api_version)
         return Plan('create', sorted(desired), body=writable_value(desired), before={}, after=after)
     names = resource.differences(current, desired)
     if not names:

@@ -64,6 +64,10 @@ class Collection:
     def write(self, method, path, body=None, verify_write=None):
         return self.client.request(method, path, body=body, expected=WRITE_SUCCESS, verify_write=verify_write)
 
+    def preflight(self, tenant_id, plan):
+        """In check mode, the reads that tell whether ``plan`` can be carried out, so that the prediction
+        fails where the real run would; nothing for most collections."""
+
     def update(self, tenant_id, body):
         """PATCH only what differs; complex values in ``body`` are already complete."""
         self.write('PATCH', self.item(tenant_id), body=body)
@@ -71,15 +75,17 @@ class Collection:
     def delete(self, tenant_id):
         self.write('DELETE', self.item(tenant_id))
 
-    def created(self, tenant_id, response, fallback):
-        """The object a create answered with; read back when the answer carried none; ``fallback`` when
-        Graph documents no body (204)."""
+    def created(self, tenant_id, response):
+        """The object a create answered with, or, when the answer carried none, the object read back."""
         body = getattr(response, 'body', None)
         if isinstance(body, dict) and body:
             return self.shape(self.checked(body, tenant_id, 'the create answer'))
-        if response is not None and response.status == 204:
-            return fallback
-        return self.get(tenant_id) or fallback
+        found = self.get(tenant_id)
+        if found is None:
+            raise GraphError('POST %s answered HTTP %s with an empty or unusable body instead of the object, and reading it '
+                             'back finds none: the create did not take effect; run the task again' % (self.path, getattr(response, 'status', '2xx')),
+                             status=getattr(response, 'status', None))
+        return found
 
 
 class Restorable(Collection):
@@ -101,6 +107,17 @@ class Restorable(Collection):
             # The documented restore answer carries the time of the restore; the live object has none.
             restored['deletedDateTime'] = None
         return restored
+
+
+def carry_out_or_predict(collection, tenant_id, plan, check_mode):
+    """The object after ``plan``: carried out, or in check mode only predicted; the second value says whether
+    anything was written."""
+    if not plan.changed:
+        return plan.after, False
+    if check_mode:
+        collection.preflight(tenant_id, plan)
+        return plan.after, False
+    return apply_plan(collection, tenant_id, plan), True
 
 
 def apply_plan(collection, tenant_id, plan):

@@ -73,11 +73,19 @@ class LivePolicies(Collection):
                     return apply_plan(self, tenant_id, plan_present(self.resource, tenant_id, current, body, self.api_version))
             elif exc.status in (400, 404) and AccessPartners(self.client).get(tenant_id) is None:
                 # Graph's own answer here is undocumented; the missing partner configuration is the cause to report.
-                raise StateError('tenant_id %s has no partner configuration (crossTenantAccessPolicyConfigurationPartner) in '
-                                 'this tenant, and a sync policy belongs to one: create it first with '
-                                 'entra.graph.crosstenant_access_partner (Graph answered: %s)' % (tenant_id, exc.message))
+                raise missing_partner(tenant_id, ' (Graph answered: %s)' % exc.message)
             raise
         return after
+
+    def preflight(self, tenant_id, plan):
+        if plan.action == 'create' and AccessPartners(self.client).get(tenant_id) is None:
+            raise missing_partner(tenant_id)
+
+
+def missing_partner(tenant_id, answer=''):
+    return StateError('tenant_id %s has no partner configuration (crossTenantAccessPolicyConfigurationPartner) in this '
+                      'tenant, and a sync policy belongs to one: create it first with entra.graph.crosstenant_access_partner%s'
+                      % (tenant_id, answer))
 
 
 class DeletedPolicies(Restorable):
@@ -91,7 +99,7 @@ class DeletedPolicies(Restorable):
         payload = {'@odata.type': ODATA_TYPE, 'tenantId': tenant_id}
         payload.update(body)
         response = self.write('POST', self.path, body=payload, verify_write=lambda: self.get(tenant_id))
-        return self.created(tenant_id, response, after)
+        return self.created(tenant_id, response)
 
     def update(self, tenant_id, body):
         try:

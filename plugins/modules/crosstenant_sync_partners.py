@@ -323,7 +323,7 @@ import concurrent.futures
 from ansible_collections.entra.graph.plugins.module_utils.errors import ConfigurationError, EntraGraphError
 from ansible_collections.entra.graph.plugins.module_utils.graph_module import GraphModule
 from ansible_collections.entra.graph.plugins.module_utils.resource import API_VERSIONS, Plan, choose_api_version, plan_absent, plan_present
-from ansible_collections.entra.graph.plugins.module_utils.store import apply_plan
+from ansible_collections.entra.graph.plugins.module_utils.store import carry_out_or_predict
 from ansible_collections.entra.graph.plugins.module_utils.sync_policy import LOCATIONS, SYNC_POLICY, collection_for, sync_policy_argument_spec
 from ansible_collections.entra.graph.plugins.module_utils.values import validate_tenant_id
 
@@ -437,11 +437,7 @@ def converge(module, collection, state, job):
         job.current = current
         job.plan = plan_for(state, job, current, module.api_version)
         action = job.plan.action
-        if job.plan.changed and not module.check_mode:
-            job.after = apply_plan(collection, job.tenant_id, job.plan)
-            job.written = True
-        else:
-            job.after = job.plan.after
+        job.after, job.written = carry_out_or_predict(collection, job.tenant_id, job.plan, module.check_mode)
     except EntraGraphError as exc:
         job.error = exc
         job.failed_action = action
