@@ -6,6 +6,7 @@
 """The emulator itself, driven by real MSAL and requests: every sign-in method, Graph's
 documented status codes and error bodies, paging, faults, latency and the request log."""
 
+import base64
 import concurrent.futures
 import http.client
 import json
@@ -968,6 +969,37 @@ def test_revoked_tokens_are_refused(emu, emu_http):
     assert_graph_error(Graph(emu, emu_http, fresh).get(PARTNERS), 401, "InvalidAuthenticationToken")
     assert Graph(emu, emu_http, reader).get(PARTNERS).status_code == 200
     assert emu_http.post(emu.info["control_url"] + "/revoke-tokens", json={"client_id": new_tid()}).status_code == 400
+
+
+def test_revoked_token_of_a_cae_capable_client_gets_a_claims_challenge(emu, emu_http):
+    # Found by msgraph-sdk (tests/sdk): azure-identity declares client capability cp1, and Graph answers
+    # such a client's revoked token with a claims challenge it can sign in again with.
+    app = msal.ConfidentialClientApplication(
+        emu.info["client_id"], client_credential=emu.info["client_secret"], authority=emu.info["authority"],
+        instance_discovery=False, http_client=emu_http, client_capabilities=["CP1"])
+    capable = app.acquire_token_for_client(scopes=[emu.info["scope"]])["access_token"]
+    assert claims_of(capable)["xms_cc"] == ["CP1"]
+    plain = sign_in(emu, emu_http)
+    assert "xms_cc" not in claims_of(plain)
+    revoked_at = int(time.time())
+    emu.revoke_tokens()
+
+    resp = Graph(emu, emu_http, capable).get(PARTNERS)
+    assert_graph_error(resp, 401, "InvalidAuthenticationToken")
+    header = resp.headers["WWW-Authenticate"]
+    assert header.startswith('Bearer realm="", authorization_uri="') and ', error="insufficient_claims", claims="' in header
+    claims = base64.b64decode(header.split('claims="', 1)[1].rstrip('"')).decode("utf-8")
+    nbf = json.loads(claims)["access_token"]["nbf"]
+    assert nbf["essential"] is True and int(nbf["value"]) >= revoked_at
+    # The client passes the challenge to its next sign-in (MSAL merges it with its capabilities).
+    again = app.acquire_token_for_client(scopes=[emu.info["scope"]], claims_challenge=claims)["access_token"]
+    assert again != capable and claims_of(again)["xms_cc"] == ["CP1"]
+    assert Graph(emu, emu_http, again).get(PARTNERS).status_code == 200
+
+    # A client that declared nothing gets the bare 401, as before.
+    resp = Graph(emu, emu_http, plain).get(PARTNERS)
+    assert_graph_error(resp, 401, "InvalidAuthenticationToken")
+    assert "insufficient_claims" not in resp.headers["WWW-Authenticate"]
 
 
 def test_roles_granted_later_reach_only_new_tokens(emu, emu_http):

@@ -211,11 +211,12 @@ class GraphService:
                 raise TokenRejected("Access token is empty.")
             return self.directory.validate_access_token(token.strip(), req.base_url)
         except TokenRejected as exc:
-            raise GraphError(401, "InvalidAuthenticationToken", str(exc), headers=[(
-                "WWW-Authenticate",
-                'Bearer realm="", authorization_uri="%s/%s/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"'
-                % (req.base_url, self.directory.tenant_id),
-            )])
+            challenge = ('Bearer realm="", authorization_uri="%s/%s/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"'
+                         % (req.base_url, self.directory.tenant_id))
+            if exc.claims:
+                # The claims challenge (Entra: "Claims challenges, claims requests and client capabilities").
+                challenge += ', error="insufficient_claims", claims="%s"' % exc.claims
+            raise GraphError(401, "InvalidAuthenticationToken", str(exc), headers=[("WWW-Authenticate", challenge)])
 
     @staticmethod
     def _authorize(req, claims):

@@ -9,6 +9,7 @@ and managed identities, the v2.0 sign-in endpoints, the two managed identity end
 
 import base64
 import hmac
+import json
 import secrets
 import threading
 import time
@@ -60,7 +61,36 @@ class EntraError(Exception):
 
 
 class TokenRejected(Exception):
-    """Graph refuses the bearer token (401 InvalidAuthenticationToken)."""
+    """Graph refuses the bearer token (401 InvalidAuthenticationToken). `claims` is the claims challenge
+    (base64 of a JSON claims request) Graph adds to WWW-Authenticate for a client that declared it can
+    answer one."""
+
+    def __init__(self, message, claims=None):
+        super().__init__(message)
+        self.claims = claims
+
+
+def client_capabilities(claims):
+    """The client capabilities a token request declares in its `claims` parameter
+    ({"access_token": {"xms_cc": {"values": ["cp1"]}}}, as MSAL sends for client_capabilities); Entra
+    copies them into the access token's xms_cc claim. A parameter that is not such JSON declares none."""
+    try:
+        request = json.loads(claims) if claims else None
+    except ValueError:
+        return []
+    node = request
+    for key in ("access_token", "xms_cc", "values"):
+        node = node.get(key) if isinstance(node, dict) else None
+    if not isinstance(node, list):
+        return []
+    return [value for value in node if isinstance(value, str)]
+
+
+def can_answer_claims_challenges(token_claims):
+    # "cp1" is the capability of handling claims challenges (Entra: claims challenges, claims requests
+    # and client capabilities); MSAL and azure-identity send it in upper case.
+    values = token_claims.get("xms_cc")
+    return isinstance(values, list) and any(isinstance(value, str) and value.lower() == "cp1" for value in values)
 
 
 class Principal:
@@ -145,9 +175,10 @@ class Directory:
         self.token_endpoint = self.token_endpoint_for(base_url)
         self.token_lifetime = token_lifetime
         self._lock = threading.Lock()
-        # uti -> client_id of every access token issued and not revoked; uti of every revoked one.
+        # uti -> client_id of every access token issued and not revoked; uti -> revocation time (epoch
+        # seconds) of every revoked one.
         self._issued = {}
-        self._revoked = set()
+        self._revoked = {}
 
         self.signing_key = new_key()
         signing_cert = pki.make_leaf(ca_key, ca_cert, "entra.graph emulator token signing", key=self.signing_key)[1]
@@ -275,11 +306,12 @@ class Directory:
     def revoke_tokens(self, client_id=None):
         """Every access token issued so far (to client_id, or to anyone) is refused from now on; returns how many."""
         wanted = None if client_id is None else client_id.strip().lower()
+        now = int(time.time())
         with self._lock:
             gone = [uti for uti, owner in self._issued.items() if wanted is None or owner == wanted]
             for uti in gone:
                 del self._issued[uti]
-                self._revoked.add(uti)
+                self._revoked[uti] = now
         return len(gone)
 
     def reset(self):
@@ -337,8 +369,9 @@ class Directory:
         if recorded is not None and value:
             recorded[kind].append(value)
 
-    def issue_token(self, principal, audience, lifetime=None, acr="1", roles=None, issuer=None):
-        """An RS256 access token shaped like Entra's; returns (token, lifetime seconds)."""
+    def issue_token(self, principal, audience, lifetime=None, acr="1", roles=None, issuer=None, capabilities=None):
+        """An RS256 access token shaped like Entra's; returns (token, lifetime seconds). capabilities: the
+        client capabilities the token request declared (xms_cc)."""
         lifetime = self.token_lifetime if lifetime is None else lifetime
         now = int(time.time())
         issuer = issuer or self.issuer
@@ -367,6 +400,8 @@ class Directory:
             claims["roles"] = list(granted)
         if principal.managed:
             claims["xms_mirid"] = principal.resource_id
+        if capabilities:
+            claims["xms_cc"] = list(capabilities)
         token = jwt.encode(claims, self.signing_key, algorithm="RS256", headers={"kid": self.kid, "x5t": self.kid})
         with self._lock:
             self._issued[claims["uti"]] = principal.client_id
@@ -408,9 +443,17 @@ class Directory:
         if claims.get("iss") not in {self.issuer_for(origin) for origin in self.origins} or claims.get("tid") != self.tenant_id:
             raise TokenRejected("Access token validation failure. Invalid issuer.")
         with self._lock:
-            revoked = claims.get("uti") in self._revoked
-        if revoked:
-            raise TokenRejected(REVOKED_MESSAGE)
+            revoked_at = self._revoked.get(claims.get("uti"))
+        if revoked_at is not None:
+            # Graph sends a claims challenge only to a client that declared it can answer one (xms_cc
+            # "cp1"): a claims request for a token issued after the revocation ({"access_token": {"nbf":
+            # {"essential": true, "value": "<epoch seconds>"}}}), which the client passes to its next
+            # token request. Others just get the 401.
+            challenge = None
+            if can_answer_claims_challenges(claims):
+                request = {"access_token": {"nbf": {"essential": True, "value": str(revoked_at)}}}
+                challenge = base64.b64encode(json.dumps(request, separators=(",", ":")).encode("utf-8")).decode("ascii")
+            raise TokenRejected(REVOKED_MESSAGE, claims=challenge)
         # No clock-skew allowance: issuer and Graph share one clock here, and tests need short
         # lifetimes to expire promptly.
         now = time.time()
@@ -556,7 +599,8 @@ class Directory:
             acr = "1"
 
         resource = self._resource_from_scope(field.get("scope"))
-        token, lifetime = self.issue_token(principal, resource, acr=acr, issuer=self.issuer_for(req.base_url))
+        token, lifetime = self.issue_token(principal, resource, acr=acr, issuer=self.issuer_for(req.base_url),
+                                           capabilities=client_capabilities(field.get("claims")))
         return Response.json(200, {
             "token_type": "Bearer",
             "expires_in": max(lifetime - 1, 0),

@@ -132,7 +132,11 @@ class Sdk:
             http = GraphClientFactory.create_with_default_middleware(api_version=api_version, client=http)
             # The scope is the emulator's resource; only its host may receive the token.
             auth = AzureIdentityAuthenticationProvider(credential, scopes=[info["scope"]], allowed_hosts=["127.0.0.1"])
-            return adapter_class(auth, client=http)
+            made = adapter_class(auth, client=http)
+            # httpx keeps its base URL with a trailing slash, which would give "/v1.0//policies/...":
+            # the adapter's own base URL is the one the request builders expand.
+            made.base_url = "%s/%s" % (info["base_url"], version)
+            return made
 
         self.v1 = V1Client(request_adapter=adapter(V1Adapter, "v1.0", APIVersion.v1))
         self.beta = BetaClient(request_adapter=adapter(BetaAdapter, "beta", APIVersion.beta))
