@@ -61,6 +61,13 @@ class Collection:
     def list(self):
         return [self.shape(obj) for obj in self.client.list(self.path) if isinstance(obj, dict)]
 
+    def find(self, tenant_id=None):
+        """What an info module returns: every object, or the one of ``tenant_id`` (none when it has none)."""
+        if tenant_id is None:
+            return self.list()
+        found = self.get(tenant_id)
+        return [] if found is None else [found]
+
     def write(self, method, path, body=None, verify_write=None):
         return self.client.request(method, path, body=body, expected=WRITE_SUCCESS, verify_write=verify_write)
 

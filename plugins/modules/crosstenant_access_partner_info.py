@@ -104,18 +104,13 @@ from ansible_collections.entra.graph.plugins.module_utils.values import validate
 
 def read(module):
     tenant_id = module.params.get('tenant_id')
-    if tenant_id is not None:
-        tenant_id = validate_tenant_id(tenant_id)
+    tenant_id = None if tenant_id is None else validate_tenant_id(tenant_id)
     deleted = module.params['deleted']
     module.api_version = choose_api_version(module.params['api_version'], ['deleted=true'] if deleted else [])
     collection = AccessPartners(module.client)
     if deleted:
         collection = DeletedAccessPartners(module.client, collection)
-    if tenant_id is None:
-        partners = collection.list()
-    else:
-        found = collection.get(tenant_id)
-        partners = [] if found is None else [found]
+    partners = collection.find(tenant_id)
     return dict(changed=False, partners=partners, api_version=module.api_version)
 
 

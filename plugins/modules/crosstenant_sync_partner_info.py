@@ -112,17 +112,11 @@ from ansible_collections.entra.graph.plugins.module_utils.values import validate
 
 def read(module):
     tenant_id = module.params.get('tenant_id')
-    if tenant_id is not None:
-        tenant_id = validate_tenant_id(tenant_id)
+    tenant_id = None if tenant_id is None else validate_tenant_id(tenant_id)
     location = module.params['location']
     module.api_version = choose_api_version(module.params['api_version'],
                                             ['location=deleted_items'] if location == 'deleted_items' else [])
-    collection = collection_for(location, module.client)
-    if tenant_id is None:
-        partners = collection.list()
-    else:
-        found = collection.get(tenant_id)
-        partners = [] if found is None else [found]
+    partners = collection_for(location, module.client).find(tenant_id)
     return dict(changed=False, partners=partners, api_version=module.api_version)
 
 
