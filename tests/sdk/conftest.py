@@ -11,12 +11,11 @@ tests/sdk/requirements.txt). Everything stays on 127.0.0.1: the credential's aut
 base URLs are the emulator's, both trust only its CA, and any TCP connection elsewhere is refused.
 
 Fixtures: ``emulator`` (one per session), ``emu`` (that emulator, reset before the test), ``sdk``
-(an ``Sdk``: a v1.0 and a beta GraphServiceClient on one event loop, and ``run()`` to await a call)."""
+(an ``sdk_support.Sdk``: a v1.0 and a beta GraphServiceClient on one event loop, and ``run()`` to
+await a call)."""
 
-import asyncio
 import ipaddress
 import os
-import ssl
 import sys
 
 import pytest
@@ -32,8 +31,10 @@ os.environ["no_proxy"] = os.environ["NO_PROXY"]
 
 
 def pytest_configure(config):
-    # The generated request builders warn about their own per-operation configuration classes on import.
+    # The generated request builders warn about their own per-operation configuration and query
+    # parameter classes, which their get() methods still declare.
     config.addinivalue_line("filterwarnings", "ignore:This class is deprecated:DeprecationWarning")
+    config.addinivalue_line("filterwarnings", "ignore:GetQueryParameters is deprecated:DeprecationWarning")
 
 
 def _is_loopback(host):
@@ -105,53 +106,10 @@ def credential(emulator):
         cred.close()
 
 
-class Sdk:
-    """A v1.0 and a beta GraphServiceClient on the emulator, sharing one event loop and one credential.
-
-    Each has its own httpx.AsyncClient (trusting only the emulator's CA, no proxies from the
-    environment, base URL {emulator}/{version}) wrapped by msgraph_core's GraphClientFactory in the
-    SDK's default middleware (retry, redirect, telemetry, ...), exactly as the SDKs build their own."""
-
-    def __init__(self, emulator, credential):
-        import httpx
-        from kiota_authentication_azure.azure_identity_authentication_provider import AzureIdentityAuthenticationProvider
-        from msgraph import GraphRequestAdapter as V1Adapter, GraphServiceClient as V1Client
-        from msgraph_beta import GraphRequestAdapter as BetaAdapter, GraphServiceClient as BetaClient
-        from msgraph_core import APIVersion, GraphClientFactory
-
-        info = emulator.info
-        self.info = info
-        self.loop = asyncio.new_event_loop()
-        tls = ssl.create_default_context(cafile=info["ca_path"])
-        self._http = []
-
-        def adapter(adapter_class, version, api_version):
-            http = httpx.AsyncClient(verify=tls, trust_env=False, base_url="%s/%s" % (info["base_url"], version),
-                                     timeout=httpx.Timeout(30.0, connect=10.0))
-            self._http.append(http)
-            http = GraphClientFactory.create_with_default_middleware(api_version=api_version, client=http)
-            # The scope is the emulator's resource; only its host may receive the token.
-            auth = AzureIdentityAuthenticationProvider(credential, scopes=[info["scope"]], allowed_hosts=["127.0.0.1"])
-            made = adapter_class(auth, client=http)
-            # httpx keeps its base URL with a trailing slash, which would give "/v1.0//policies/...":
-            # the adapter's own base URL is the one the request builders expand.
-            made.base_url = "%s/%s" % (info["base_url"], version)
-            return made
-
-        self.v1 = V1Client(request_adapter=adapter(V1Adapter, "v1.0", APIVersion.v1))
-        self.beta = BetaClient(request_adapter=adapter(BetaAdapter, "beta", APIVersion.beta))
-
-    def run(self, awaitable):
-        return self.loop.run_until_complete(awaitable)
-
-    def close(self):
-        for http in self._http:
-            self.run(http.aclose())
-        self.loop.close()
-
-
 @pytest.fixture
 def sdk(emu, credential):
+    from sdk_support import Sdk
+
     client = Sdk(emu, credential)
     try:
         yield client

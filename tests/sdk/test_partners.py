@@ -39,6 +39,11 @@ from msgraph_beta.generated.models.cross_tenant_access_policy_configuration_part
 from msgraph_beta.generated.models.cross_tenant_access_policy_inbound_trust import (
     CrossTenantAccessPolicyInboundTrust as BetaInboundTrust,
 )
+from msgraph_beta.generated.models.cross_tenant_identity_sync_policy_partner import CrossTenantIdentitySyncPolicyPartner as BetaPolicy
+from msgraph_beta.generated.models.cross_tenant_role_enabled_group_sync_inbound import CrossTenantRoleEnabledGroupSyncInbound
+from msgraph_beta.generated.policies.cross_tenant_access_policy.partners.partners_request_builder import (
+    PartnersRequestBuilder as BetaPartnersRequestBuilder,
+)
 from msgraph_core.tasks.page_iterator import PageIterator
 
 from sdk_support import between, deleted_partner, deleted_partners, new_tid, now, odata_error, partner, partners, sync_policy
@@ -189,7 +194,16 @@ def test_beta_post_get_patch_and_delete_refused_while_a_policy_lives(sdk):
     v1 = sdk.run(partner(sdk.v1, tid).get())
     assert set(v1.additional_data) == {"@odata.context"}, v1.additional_data
 
-    sdk.run(sync_policy(sdk.v1, tid).put(V1Policy(tenant_id=tid)))
+    sdk.run(sync_policy(sdk.beta, tid).put(BetaPolicy(
+        tenant_id=tid, role_enabled_group_sync_inbound=CrossTenantRoleEnabledGroupSyncInbound(is_sync_allowed=True))))
+    listed = sdk.run(partners(sdk.beta).get(RequestConfiguration(
+        query_parameters=BetaPartnersRequestBuilder.PartnersRequestBuilderGetQueryParameters(expand=["identitySynchronization"]))))
+    assert isinstance(listed, BetaPartnerPage) and [p.tenant_id for p in listed.value] == [tid]
+    (item,) = listed.value
+    assert isinstance(item, BetaPartner) and item.deleted_date_time is None and item.block_service_provider_outbound_access is False
+    assert isinstance(item.identity_synchronization, BetaPolicy)
+    assert item.identity_synchronization.role_enabled_group_sync_inbound.is_sync_allowed is True
+
     error = sdk.run(odata_error(sdk.beta, partner(sdk.beta, tid).delete()))
     assert error.response_status_code == 400 and error.error.code == "Request_BadRequest"
     assert "identity synchronization policy" in error.error.message

@@ -17,8 +17,7 @@ from msgraph.generated.models.cross_tenant_access_policy_configuration_partner i
     CrossTenantAccessPolicyConfigurationPartner as V1Partner,
 )
 
-from conftest import Sdk
-from sdk_support import new_tid, odata_error, partners
+from sdk_support import Sdk, new_tid, odata_error, partners
 
 
 @pytest.fixture

@@ -162,3 +162,37 @@ def test_role_enabled_group_sync_inbound_round_trip(sdk, emu):
     # The v1.0 SDK never sees it.
     v1 = sdk.run(sync_policy(sdk.v1, tid).get())
     assert "roleEnabledGroupSyncInbound" not in v1.additional_data
+
+
+def test_select_through_the_query_parameters_of_each_sdk(sdk):
+    from kiota_abstractions.base_request_configuration import RequestConfiguration
+    from msgraph.generated.policies.cross_tenant_access_policy.partners.item.identity_synchronization import (
+        identity_synchronization_request_builder as v1_builder,
+    )
+    from msgraph_beta.generated.policies.cross_tenant_access_policy.partners.item.identity_synchronization import (
+        identity_synchronization_request_builder as beta_builder,
+    )
+
+    tid = new_tid()
+    sdk.run(partners(sdk.beta).post(BetaPartner(tenant_id=tid)))
+    sdk.run(sync_policy(sdk.beta, tid).put(BetaPolicy(
+        tenant_id=tid, display_name="selected", user_sync_inbound=BetaUserSync(is_sync_allowed=True),
+        role_enabled_group_sync_inbound=CrossTenantRoleEnabledGroupSyncInbound(is_sync_allowed=False))))
+
+    v1_query = v1_builder.IdentitySynchronizationRequestBuilder.IdentitySynchronizationRequestBuilderGetQueryParameters
+    got = sdk.run(sync_policy(sdk.v1, tid).get(RequestConfiguration(query_parameters=v1_query(select=["userSyncInbound"]))))
+    assert got.user_sync_inbound.is_sync_allowed is True
+    assert got.display_name is None and got.tenant_id is None
+    assert got.additional_data["@odata.context"].endswith("/identitySynchronization(userSyncInbound)/$entity")
+
+    beta_query = beta_builder.IdentitySynchronizationRequestBuilder.IdentitySynchronizationRequestBuilderGetQueryParameters
+    got = sdk.run(sync_policy(sdk.beta, tid).get(RequestConfiguration(
+        query_parameters=beta_query(select=["tenantId", "roleEnabledGroupSyncInbound"]))))
+    assert got.tenant_id == tid and got.role_enabled_group_sync_inbound.is_sync_allowed is False
+    assert got.display_name is None and got.user_sync_inbound is None
+
+    # v1.0 has no such property to select.
+    error = sdk.run(odata_error(sdk.v1, sync_policy(sdk.v1, tid).get(RequestConfiguration(
+        query_parameters=v1_query(select=["roleEnabledGroupSyncInbound"])))))
+    assert error.response_status_code == 400 and error.error.code == "BadRequest"
+    assert "roleEnabledGroupSyncInbound" in error.error.message
