@@ -497,6 +497,15 @@ def test_unknown_segment_and_method(graph):
     assert_graph_error(graph.get(PARTNERS + "?$filter=tenantId eq 'x'"), 400, "BadRequest")
 
 
+def test_a_doubled_slash_after_the_version_is_the_same_path(graph):
+    # msgraph-sdk and msgraph-beta-sdk, built with their default client, send /v1.0//policies/... (tests/sdk).
+    tid = new_tid()
+    resp = graph.post("/v1.0//policies/crossTenantAccessPolicy/partners", {"tenantId": tid})
+    assert resp.status_code == 201, resp.text
+    assert resp.headers["Location"].endswith("/v1.0/policies/crossTenantAccessPolicy/partners/" + tid)
+    assert graph.get("/beta//policies//crossTenantAccessPolicy/partners/" + tid).json()["tenantId"] == tid
+
+
 # ---- Graph: the live sync policy -------------------------------------------------------------
 
 def test_put_creates_and_put_over_an_existing_policy_is_the_documented_409(graph, emu):

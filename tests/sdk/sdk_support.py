@@ -20,9 +20,11 @@ class Sdk:
 
     Each has its own httpx.AsyncClient (trusting only the emulator's CA, no proxies from the
     environment, base URL {emulator}/{version}) wrapped by msgraph_core's GraphClientFactory in the
-    SDK's default middleware (retry, redirect, telemetry, ...), exactly as the SDKs build their own."""
+    SDK's default middleware (retry, redirect, telemetry, ...), exactly as the SDKs build their own.
+    With sdk_base_url=True the request adapter keeps the base URL it takes from httpx, with the trailing
+    slash that the SDKs' default clients have too (their requests then go to /v1.0//policies/...)."""
 
-    def __init__(self, emulator, credential):
+    def __init__(self, emulator, credential, sdk_base_url=False):
         import httpx
         from kiota_authentication_azure.azure_identity_authentication_provider import AzureIdentityAuthenticationProvider
         from msgraph import GraphRequestAdapter as V1Adapter, GraphServiceClient as V1Client
@@ -43,9 +45,10 @@ class Sdk:
             # The scope is the emulator's resource; only its host may receive the token.
             auth = AzureIdentityAuthenticationProvider(credential, scopes=[info["scope"]], allowed_hosts=["127.0.0.1"])
             made = adapter_class(auth, client=http)
-            # httpx keeps its base URL with a trailing slash, which would give "/v1.0//policies/...":
-            # the adapter's own base URL is the one the request builders expand.
-            made.base_url = "%s/%s" % (info["base_url"], version)
+            if not sdk_base_url:
+                # httpx keeps its base URL with a trailing slash, which gives "/v1.0//policies/...": the
+                # adapter's own base URL, without it, is the one the request builders expand.
+                made.base_url = "%s/%s" % (info["base_url"], version)
             return made
 
         self.v1 = V1Client(request_adapter=adapter(V1Adapter, "v1.0", APIVersion.v1))

@@ -135,3 +135,19 @@ def test_a_throttled_call_that_stays_throttled_ends_in_odata_error(emu, sdk):
     error = sdk.run(odata_error(sdk.v1, partners(sdk.v1).post(V1Partner(tenant_id=new_tid()), config)))
     assert error.response_status_code == 503 and error.error.code == "ServiceUnavailable"
     assert [r["status"] for r in emu.requests("graph_write")] == [503, 503]
+
+
+def test_the_sdks_own_base_url_with_its_trailing_slash(emu, credential, sdk_for):
+    """Built as GraphServiceClient builds its default client, the base URL ends in '/', so every path
+    the SDK sends starts /v1.0//policies: Graph takes that, and so must the emulator."""
+    sdk = Sdk(emu, credential, sdk_base_url=True)
+    try:
+        tid = new_tid()
+        created = sdk.run(partners(sdk.v1).post(V1Partner(tenant_id=tid)))
+        assert created.tenant_id == tid
+        assert [p.tenant_id for p in sdk.run(partners(sdk.beta).get()).value] == [tid]
+    finally:
+        sdk.close()
+    paths = [(r["method"], r["path"], r["status"]) for r in emu.requests() if r["kind"].startswith("graph")]
+    assert paths == [("POST", "/v1.0//policies/crossTenantAccessPolicy/partners", 201),
+                     ("GET", "/beta//policies/crossTenantAccessPolicy/partners", 200)], paths
