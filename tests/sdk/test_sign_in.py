@@ -61,6 +61,39 @@ def test_one_sign_in_serves_both_versions_and_declares_cae(emu, fresh_credential
     assert [value.lower() for value in claims["xms_cc"]] == ["cp1"]
 
 
+def make_credential(emu, kind, monkeypatch):
+    """Each azure-identity credential the collection's sign-in methods correspond to, against the emulator."""
+    import azure.identity as identity
+
+    info = emu.info
+    common = dict(authority=info["authority_host"], disable_instance_discovery=True, connection_verify=info["ca_path"])
+    if kind == "certificate":
+        return identity.CertificateCredential(info["tenant"], info["cert_client_id"], certificate_path=info["cert_path"], **common)
+    if kind == "certificate_chain":
+        return identity.CertificateCredential(info["tenant"], info["cert_client_id"], certificate_path=info["cert_path"],
+                                              send_certificate_chain=True, **common)
+    if kind == "encrypted_certificate":
+        return identity.CertificateCredential(info["tenant"], info["cert_client_id"], certificate_path=info["cert_encrypted_path"],
+                                              password=info["cert_password"], **common)
+    if kind == "workload_identity":
+        return identity.WorkloadIdentityCredential(tenant_id=info["tenant"], client_id=info["federated_client_id"],
+                                                   token_file_path=info["federated_token_file"], **common)
+    # App Service managed identity: the endpoint and header come from the environment, as on Azure.
+    monkeypatch.setenv("IDENTITY_ENDPOINT", info["identity_endpoint"])
+    monkeypatch.setenv("IDENTITY_HEADER", info["identity_header"])
+    return identity.ManagedIdentityCredential(connection_verify=info["ca_path"])
+
+
+@pytest.mark.parametrize("kind", ["certificate", "certificate_chain", "encrypted_certificate", "workload_identity", "managed_identity"])
+def test_every_credential_kind_signs_the_sdks_in(emu, kind, monkeypatch, sdk_for):
+    sdk = sdk_for(make_credential(emu, kind, monkeypatch))
+    tid = new_tid()
+    assert sdk.run(partners(sdk.v1).post(V1Partner(tenant_id=tid))).tenant_id == tid
+    assert [p.tenant_id for p in sdk.run(partners(sdk.beta).get()).value] == [tid]
+    expected = "managed_identity" if kind == "managed_identity" else "token"
+    assert len(emu.requests(expected)) == 1
+
+
 def test_read_only_app_reads_and_is_refused_writes(emu, fresh_credential, sdk_for):
     sdk = sdk_for(fresh_credential(emu.info["readonly_client_id"], emu.info["readonly_client_secret"]))
     assert sdk.run(partners(sdk.v1).get()).value == []
