@@ -123,7 +123,7 @@ def request_kind(path):
         return 'token'
     if path == '/common/discovery/instance':
         return 'instance_discovery'
-    if path.endswith('/.well-known/openid-configuration') or path.endswith('/discovery/v2.0/keys'):
+    if path.endswith(('/.well-known/openid-configuration', '/discovery/v2.0/keys')):
         return 'discovery'
     if path.startswith('/msi/'):
         return 'mi_app_service'
