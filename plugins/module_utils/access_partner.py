@@ -27,7 +27,8 @@ def _camel(option):
 def _targets_setting(option, name):
     return Prop(option, name, 'dict', children=[
         Prop('access_type', 'accessType', choices=('allowed', 'blocked')),
-        Prop('targets', 'targets', 'list', children=[
+        # Nullable="false" in Graph's metadata: a target configuration without targets holds [].
+        Prop('targets', 'targets', 'list', empty=[], children=[
             Prop('target', 'target', required=True),
             Prop('target_type', 'targetType', required=True, choices=('user', 'group', 'application')),
         ]),

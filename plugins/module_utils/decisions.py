@@ -34,7 +34,9 @@ def restore_then_update(module, deleted, tenant_id, desired, noun):
         raise StateError('tenant_id %s has no %s in deleted items and none live, so there is nothing to restore; '
                          'use state=present to create one' % (tenant_id, noun))
     restored = live.shape(dict(before, deletedDateTime=None))
-    if not module.check_mode:
+    if module.check_mode:
+        deleted.preflight_restore(tenant_id)
+    else:
         restored = deleted.restore(tenant_id) or restored
         module.record('restored the %s of tenant %s from deleted items' % (noun, tenant_id))
     plan = plan_present(live.resource, tenant_id, restored, desired, module.api_version)

@@ -28,7 +28,7 @@ class Prop:
     """
 
     def __init__(self, option, name, kind='str', children=(), beta_only=False, required=False, choices=None,
-                 writable=True, description=None):
+                 writable=True, empty=None):
         self.option = option
         self.name = name
         self.kind = kind
@@ -37,7 +37,8 @@ class Prop:
         self.required = required
         self.choices = choices
         self.writable = writable
-        self.description = description
+        # What Graph holds when the value is unset and the type is not nullable (a collection: []).
+        self.empty = empty
 
     def argument_spec(self):
         spec = dict(type='dict' if self.kind == 'dict' else self.kind if self.kind in ('bool', 'list') else 'str')
@@ -94,6 +95,8 @@ class Prop:
     def complete(self, value):
         """``value`` with every member of a complex value present, null when unknown, as Graph returns it."""
         value = strip_annotations(value)
+        if value is None and self.empty is not None:
+            return copy.deepcopy(self.empty)
         if self.kind != 'dict' or not isinstance(value, dict):
             return value
         completed = dict((child.name, child.complete(value.get(child.name))) for child in self.children)

@@ -110,10 +110,17 @@ class Restorable(Collection):
             restored = self.live.shape(self.checked(body, tenant_id, 'the restore answer'))
         else:
             restored = self.live.get(tenant_id)
-        if restored is not None and 'deletedDateTime' in restored:
+        if restored is None:
+            raise GraphError('POST %s/restore answered HTTP %s without the object, and reading the live object finds none: '
+                             'the restore did not take effect; run the task again'
+                             % (self.item(tenant_id), getattr(response, 'status', '2xx')), status=getattr(response, 'status', None))
+        if 'deletedDateTime' in restored:
             # The documented restore answer carries the time of the restore; the live object has none.
             restored['deletedDateTime'] = None
         return restored
+
+    def preflight_restore(self, tenant_id):
+        """In check mode, the reads that tell whether a restore can happen; nothing for most collections."""
 
 
 def carry_out_or_predict(collection, tenant_id, plan, check_mode):
@@ -147,4 +154,9 @@ def _describe(answer):
         return 'an empty object'
     if isinstance(answer, list):
         return 'a list'
-    return 'a %s' % type(answer).__name__
+    if isinstance(answer, bool):
+        return 'a boolean'
+    if isinstance(answer, (int, float)):
+        return 'a number'
+    return 'a string'
+

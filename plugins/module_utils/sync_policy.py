@@ -84,8 +84,8 @@ class LivePolicies(Collection):
 
 def missing_partner(tenant_id, answer=''):
     return StateError('tenant_id %s has no partner configuration (crossTenantAccessPolicyConfigurationPartner) in this '
-                      'tenant, and a sync policy belongs to one: create it first with entra.graph.crosstenant_access_partner%s'
-                      % (tenant_id, answer))
+                      'tenant, and a sync policy belongs to one: create it first with entra.graph.crosstenant_access_partner '
+                      '(or restore it with state=restored)%s' % (tenant_id, answer))
 
 
 class DeletedPolicies(Restorable):
@@ -100,6 +100,20 @@ class DeletedPolicies(Restorable):
         payload.update(body)
         response = self.write('POST', self.path, body=payload, verify_write=lambda: self.get(tenant_id))
         return self.created(tenant_id, response)
+
+    def restore(self, tenant_id):
+        try:
+            return super(DeletedPolicies, self).restore(tenant_id)
+        except GraphError as exc:
+            if exc.status in (400, 404) and AccessPartners(self.client).get(tenant_id) is None:
+                # The restored policy would belong to a partner configuration that is not there (an assumption
+                # of the emulator, to confirm on a live tenant): that is the cause to report.
+                raise missing_partner(tenant_id, ' (Graph answered: %s)' % exc.message)
+            raise
+
+    def preflight_restore(self, tenant_id):
+        if AccessPartners(self.client).get(tenant_id) is None:
+            raise missing_partner(tenant_id)
 
     def update(self, tenant_id, body):
         try:

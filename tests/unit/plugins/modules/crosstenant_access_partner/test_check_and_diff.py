@@ -50,12 +50,7 @@ def test_check_mode_reads_writes_nothing_and_predicts_the_real_run(cloud, task, 
 
 
 # A target configuration (usersAndGroups, applications) set with accessType alone: Graph's targets is a
-# collection that cannot be null (v1.0 CSDL), so Graph holds an empty list; the prediction says null.
-PREDICTED_CREATE = ('check mode predicts targets null for a target configuration the task sets without targets '
-                    '(resource.plan_present); Graph creates it with targets [], a collection that cannot be null')
-
-
-@pytest.mark.xfail(strict=True, reason=PREDICTED_CREATE)
+# collection that cannot be null (v1.0 CSDL), so Graph holds an empty list, and so must the prediction.
 def test_check_mode_predicts_a_created_partner_as_graph_returns_it(cloud, task):
     args = dict(task, is_service_provider=True, b2b_direct_connect_outbound=dict(users_and_groups=dict(access_type='blocked')))
 
@@ -68,11 +63,6 @@ def test_check_mode_predicts_a_created_partner_as_graph_returns_it(cloud, task):
 
 
 # The same after a PATCH that brings a target configuration into being.
-REPORTED_UPDATE = ('the object an update reports (store.apply_plan / resource.overlay_object) has targets null for a target '
-                   'configuration the PATCH creates without targets; Graph then holds targets []')
-
-
-@pytest.mark.xfail(strict=True, reason=REPORTED_UPDATE)
 def test_the_partner_an_update_reports_is_what_graph_then_holds(cloud, task):
     cloud.add_partner()
     args = dict(task, b2b_collaboration_inbound=dict(users_and_groups=dict(access_type='allowed')))

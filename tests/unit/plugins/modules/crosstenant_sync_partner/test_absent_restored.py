@@ -145,11 +145,15 @@ def test_restored_when_in_neither_place_fails_clearly(cloud, task):
     assert cloud.graph_writes() == []
 
 
-def test_restored_without_the_partner_configuration_is_graphs_refusal(cloud, task):
+def test_restored_without_the_partner_configuration_names_the_missing_partner(cloud, task):
     cloud.put_deleted(displayName='Fabrikam')
 
+    predicted = run(dict(task, state='restored'), check_mode=True)
     result = run(dict(task, state='restored'))
 
-    assert result.failed and 'exception' not in result
-    assert result['status'] == 404 and 'POST' in result['msg'] and '/restore' in result['msg']
+    for outcome in (predicted, result):
+        assert outcome.failed and 'exception' not in outcome
+        assert 'has no partner configuration' in outcome['msg'] and 'entra.graph.crosstenant_access_partner' in outcome['msg']
+    assert 'POST' in result['msg'] and '/restore' in result['msg'], 'the real run quotes what Graph answered'
+    assert not result.get('changed'), 'nothing was restored'
     assert fake.PARTNER in cloud.deleted and cloud.live == {}

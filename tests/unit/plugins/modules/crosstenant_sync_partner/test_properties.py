@@ -183,7 +183,9 @@ def impossible(options, held, actual):
     if 'nothing to restore' in actual['msg']:
         return options['state'] == 'restored' and 'deleted' not in held and 'live' not in held
     if 'has no partner configuration' in actual['msg']:
-        return not held['partner'] and options['location'] == 'partner_policy' and 'live' not in held
+        # Creating the live policy, or restoring one, needs the partner configuration.
+        creates_live = options['location'] == 'partner_policy' or options['state'] == 'restored'
+        return not held['partner'] and creates_live and 'live' not in held
     return False
 
 
