@@ -35,8 +35,9 @@ import time
 import benchlib
 
 CREATORS = ('bulk', 'loop', 'uri')
-TASK = {'bulk': 'sync policies with the bulk module', 'rerun': 'sync policies with the bulk module',
+TASK = {'bulk': 'sync policies with the bulk module', 'rerun': 'sync policies with the bulk module', 'ping': 'ping',
         'loop': 'sync policies with the module loop', 'uri': 'sync policies with uri'}
+REQUEST_KINDS = ('discovery', 'token', 'graph_read', 'graph_write')
 RESULTS_JSON = os.path.join(benchlib.REPO, 'docs', 'benchmarks', 'bulk-results.json')
 
 # The targets of the issue.
@@ -87,7 +88,9 @@ def playbooks(info, cache_path, n, concurrency):
                 'body': {'displayName': 'Partner {{ index }}', 'userSyncInbound': {'isSyncAllowed': True}}}},
         ],
     }]
-    return {'bulk': bulk, 'rerun': bulk, 'loop': loop, 'uri': uri}
+    # The floor: what Ansible alone costs for the first (and only) task of a playbook run, module start included.
+    ping = [{'name': 'floor', 'hosts': 'localhost', 'gather_facts': False, 'tasks': [{'name': TASK['ping'], 'ansible.builtin.ping': {}}]}]
+    return {'bulk': bulk, 'rerun': bulk, 'loop': loop, 'uri': uri, 'ping': ping}
 
 
 def read_timer_log(path):
@@ -122,11 +125,37 @@ def in_flight(entries):
     return highest
 
 
+def bounds(entries, kinds):
+    """(first start, last end) of the log entries of ``kinds``, in seconds since the epoch; (None, None) if none."""
+    chosen = [entry for entry in entries if entry['kind'] in kinds]
+    if not chosen:
+        return None, None
+    ends = [datetime.datetime.strptime(entry['time'], '%Y-%m-%dT%H:%M:%S.%fZ').replace(tzinfo=datetime.timezone.utc).timestamp()
+            for entry in chosen]
+    starts = [end - entry['duration_ms'] / 1000.0 for end, entry in zip(ends, chosen)]
+    return min(starts), max(ends)
+
+
+def span(entries, kinds):
+    """Seconds from the first start to the last end of the log entries of ``kinds`` (the emulator's clock)."""
+    first, last = bounds(entries, kinds)
+    return 0.0 if first is None else last - first
+
+
+def task_wall(events, task_name):
+    """(start, end) of a task on the wall clock, which the emulator's log shares."""
+    start = [e['wall'] for e in events if e['event'] == 'task_start' and e['task'] == task_name]
+    end = [e['wall'] for e in events if e['event'] == 'task_end' and e['task'] == task_name]
+    return start[0], end[0]
+
+
 def run_one(task, n, latency, book, env, emulator, cache_path, workdir):
     timer_log = os.path.join(workdir, 'timer.jsonl')
     benchlib.remove(timer_log)
     benchlib.remove(cache_path)  # a cold token cache at the start of every run
-    if task == 'rerun':
+    if task == 'ping':
+        emulator.reset(latency)
+    elif task == 'rerun':
         # On what the bulk run before it wrote: the request log alone starts afresh.
         emulator._call('DELETE', '/requests')  # pylint: disable=protected-access
     else:
@@ -139,7 +168,7 @@ def run_one(task, n, latency, book, env, emulator, cache_path, workdir):
         seconds += task_seconds(events, 'token')
     log = emulator.requests()
     counts = emulator.request_counts()
-    expected_writes = 0 if task == 'rerun' else n
+    expected_writes = 0 if task in ('rerun', 'ping') else n
     if counts['graph_write'] != expected_writes:
         raise RuntimeError('%s: the emulator saw %d writes, expected %d\n%s'
                            % (task, counts['graph_write'], expected_writes, proc.stdout[-3000:]))
@@ -148,6 +177,14 @@ def run_one(task, n, latency, book, env, emulator, cache_path, workdir):
         'playbook_cpu_s': round(cpu, 4), 'requests': counts,
         # The log's times have millisecond precision: without added latency, overlaps cannot be told apart.
         'max_in_flight': in_flight(log) if latency >= 20 else None,
+        # Where the task time went: signing in (discovery and token requests), and from the first Graph request
+        # to the end of the last; the rest is Ansible, the module's start and its own work.
+        'sign_in_s': round(span(log, ('discovery', 'token')), 4),
+        'graph_s': round(span(log, ('graph_read', 'graph_write')), 4),
+        # From the task's start to its first request (Ansible templates the arguments and ships the module, which
+        # starts, imports and validates), and from the last answer to the task's result (the module's result, then Ansible).
+        'to_first_request_s': round(bounds(log, REQUEST_KINDS)[0] - task_wall(events, TASK[task])[0], 4) if task in ('bulk', 'rerun') else None,
+        'after_last_answer_s': round(task_wall(events, TASK[task])[1] - bounds(log, REQUEST_KINDS)[1], 4) if task in ('bulk', 'rerun') else None,
     }
 
 
@@ -156,7 +193,7 @@ def summarise(runs, ns, latencies):
     for latency in latencies:
         for n in ns:
             row = {'latency_ms': latency, 'n': n}
-            for task in CREATORS + ('rerun',):
+            for task in CREATORS + ('rerun', 'ping'):
                 mine = [r for r in runs if r['task'] == task and r['n'] == n and r['latency_ms'] == latency]
                 if not mine:
                     continue
@@ -168,6 +205,10 @@ def summarise(runs, ns, latencies):
                     'playbook_cpu_s': round(statistics.median(r['playbook_cpu_s'] for r in mine), 3),
                     'requests_per_run': dict((kind, statistics.median(r['requests'][kind] for r in mine)) for kind in benchlib.KINDS),
                     'max_in_flight': max(r['max_in_flight'] for r in mine) if mine[0]['max_in_flight'] is not None else None,
+                    'sign_in_s': round(statistics.median(r['sign_in_s'] for r in mine), 3),
+                    'graph_s': round(statistics.median(r['graph_s'] for r in mine), 3),
+                    'to_first_request_s': round(statistics.median(r['to_first_request_s'] for r in mine), 3) if task in ('bulk', 'rerun') else None,
+                    'after_last_answer_s': round(statistics.median(r['after_last_answer_s'] for r in mine), 3) if task in ('bulk', 'rerun') else None,
                 }
             if 'bulk' in row and 'loop' in row:
                 row['loop_over_bulk'] = round(row['loop']['task_s'] / row['bulk']['task_s'], 2)
@@ -203,13 +244,13 @@ def requests_text(row, task):
 
 def print_report(summary, checks):
     print('\ntask seconds (median); requests per run: discovery/token/graph_read/graph_write; in flight: most Graph requests at once')
-    print('%8s %5s | %8s %8s %8s %8s | %9s %9s | %-14s %-14s %-14s %-12s | %s' % (
-        'latency', 'N', 'bulk', 'rerun', 'loop', 'uri', 'loop/bulk', 'uri/bulk', 'bulk reqs', 'rerun reqs', 'loop reqs', 'uri reqs',
+    print('%8s %5s | %8s %8s %8s %8s %8s | %9s %9s | %-14s %-14s %-14s %-12s | %s' % (
+        'latency', 'N', 'bulk', 'rerun', 'loop', 'uri', 'ping', 'loop/bulk', 'uri/bulk', 'bulk reqs', 'rerun reqs', 'loop reqs', 'uri reqs',
         'in flight'))
     for row in summary:
-        print('%6dms %5d | %8s %8s %8s %8s | %9s %9s | %-14s %-14s %-14s %-12s | %s' % (
+        print('%6dms %5d | %8s %8s %8s %8s %8s | %9s %9s | %-14s %-14s %-14s %-12s | %s' % (
             row['latency_ms'], row['n'],
-            *[('%.2f' % row[t]['task_s']) if t in row else '-' for t in ('bulk', 'rerun', 'loop', 'uri')],
+            *[('%.2f' % row[t]['task_s']) if t in row else '-' for t in ('bulk', 'rerun', 'loop', 'uri', 'ping')],
             row.get('loop_over_bulk', '-'), row.get('uri_over_bulk', '-'),
             *[requests_text(row, t) if t in row else '-' for t in ('bulk', 'rerun', 'loop', 'uri')],
             row['bulk'].get('max_in_flight') if row.get('bulk', {}).get('max_in_flight') is not None else '-'))
@@ -219,21 +260,33 @@ def print_report(summary, checks):
 
 
 def markdown(results):
-    lines = ['| latency | N | bulk task | bulk rerun (converged) | module loop | uri loop (token task included) | loop / bulk | '
-             'uri / bulk | loop / uri |', '|---|---|---|---|---|---|---|---|---|']
+    lines = ['| latency | N | bulk task | bulk rerun (converged) | module loop | uri loop (token task included) | '
+             'floor: one ping task | loop / bulk | uri / bulk | loop / uri |', '|---|---|---|---|---|---|---|---|---|---|']
     for row in results['summary']:
-        lines.append('| %d ms | %d | %.2f s | %.2f s | %.2f s | %.2f s | **%.1fx** | %.1fx | %.2fx |' % (
-            row['latency_ms'], row['n'], row['bulk']['task_s'], row['rerun']['task_s'], row['loop']['task_s'], row['uri']['task_s'],
-            row['loop_over_bulk'], row['uri_over_bulk'], row['loop_over_uri']))
+        seconds = ['%.2f s' % row[task]['task_s'] if task in row else '-' for task in ('bulk', 'rerun', 'loop', 'uri', 'ping')]
+        ratios = [('%.' + digits + 'fx') % row[key] if key in row else '-'
+                  for key, digits in (('loop_over_bulk', '1'), ('uri_over_bulk', '1'), ('loop_over_uri', '2'))]
+        lines.append('| %d ms | %d | %s |' % (row['latency_ms'], row['n'], ' | '.join(seconds + ratios)))
     lines += ['', '| latency | N | task | discovery | token | graph_read | graph_write | most Graph requests in flight |',
               '|---|---|---|---|---|---|---|---|']
     for row in results['summary']:
         for task in ('bulk', 'rerun', 'loop', 'uri'):
+            if task not in row:
+                continue
             r = row[task]['requests_per_run']
             flight = row[task]['max_in_flight']
             lines.append('| %d ms | %d | %s | %g | %g | %g | %g | %s |' % (
                 row['latency_ms'], row['n'], task, r['discovery'], r['token'], r['graph_read'], r['graph_write'],
                 '-' if flight is None else flight))
+    lines += ['', '| latency | N | task | task time | task start to first request | sign-in (discovery + token) | '
+              'first to last Graph request | last answer to task result |', '|---|---|---|---|---|---|---|---|']
+    for row in results['summary']:
+        for task in ('bulk', 'rerun'):
+            r = row.get(task, {})
+            if r.get('to_first_request_s') is not None:
+                lines.append('| %d ms | %d | %s | %.2f s | %.2f s | %.2f s | %.2f s | %.2f s |' % (
+                    row['latency_ms'], row['n'], task, r['task_s'], r['to_first_request_s'], r['sign_in_s'], r['graph_s'],
+                    r['after_last_answer_s']))
     lines += ['', '| target | where | value | met |', '|---|---|---|---|']
     for check in results['targets']:
         lines.append('| %s | %s | %s | %s |' % (check['target'], check['where'], check['value'], 'yes' if check['met'] else '**no**'))
@@ -246,6 +299,7 @@ def main():
     parser.add_argument('--latency', type=int, nargs='+', default=None, help='ms the emulator adds per request (default: 0 50)')
     parser.add_argument('--rounds', type=int, default=None, help='interleaved rounds (default: 2)')
     parser.add_argument('--concurrency', type=int, default=4, help="the bulk task's max_concurrency (default: 4, the module's default)")
+    parser.add_argument('--bulk-only', action='store_true', help='run only the bulk task and its rerun (e.g. to compare --concurrency)')
     parser.add_argument('--quick', action='store_true', help='a smoke run: N = 5, one round; results go to a temporary folder')
     parser.add_argument('--source', default=benchlib.REPO, help='the collection checkout to build (default: this one)')
     parser.add_argument('--json', default=None, help='where to write the results (default: docs/benchmarks/bulk-results.json)')
@@ -277,18 +331,19 @@ def main():
             for task, play in playbooks(emulator.info, cache_path, n, args.concurrency).items():
                 books[task, n] = os.path.join(workdir, '%s-%d.yml' % (task, n))
                 benchlib.write_json(books[task, n], play)
+        creators = ('bulk',) if args.bulk_only else CREATORS
         # One unmeasured run of each, so that first-use costs fall on no one.
-        for task in CREATORS + ('rerun',):
+        for task in creators + ('rerun', 'ping'):
             run_one(task, 2, 0, books[task, 2], env, emulator, cache_path, workdir)
         plan = [(latency, n) for latency in latencies for n in ns]
-        total = rounds * len(plan) * (len(CREATORS) + 1)
+        total = rounds * len(plan) * (len(creators) + 2)
         done = 0
         for round_number in range(rounds):
             for step, (latency, n) in enumerate(plan):
-                shift = (round_number + step) % len(CREATORS)
-                order = CREATORS[shift:] + CREATORS[:shift]
+                shift = (round_number + step) % len(creators)
+                order = creators[shift:] + creators[:shift]
                 # The rerun runs on what the bulk task wrote, right after it.
-                order = [task for creator in order for task in ((creator, 'rerun') if creator == 'bulk' else (creator,))]
+                order = [task for creator in order for task in ((creator, 'rerun') if creator == 'bulk' else (creator,))] + ['ping']
                 for task in order:
                     result = run_one(task, n, latency, books[task, n], env, emulator, cache_path, workdir)
                     result['round'] = round_number
