@@ -11,18 +11,14 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.entra.graph.plugins.module_utils.auth import TokenProvider
-from ansible_collections.entra.graph.plugins.module_utils.connection import ConnectionSettings
 from ansible_collections.entra.graph.plugins.module_utils.errors import AuthenticationError, ConfigurationError
-from ansible_collections.entra.graph.plugins.module_utils.retry import RetryPolicy
-from ansible_collections.entra.graph.plugins.module_utils.transport import Transport, build_session
 from ansible_collections.entra.graph.tests.unit.helpers import cloud as fake
+from ansible_collections.entra.graph.tests.unit.helpers.client import graph_client
 
 
-def provider(**params):
-    settings = ConnectionSettings(params)
-    transport = Transport(build_session(settings), RetryPolicy(max_retries=0), settings.timeout)
-    return TokenProvider(settings, transport)
+def provider(**options):
+    """The TokenProvider of a task with these connection options, as GraphModule builds it; no retries."""
+    return graph_client(max_retries=0, **options).token_provider
 
 
 def test_nothing_is_requested_until_a_token_is_needed(cloud):
