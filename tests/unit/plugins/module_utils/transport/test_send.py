@@ -3,23 +3,23 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""The Graph client as a module builds it, over the real session and transport: retries and their waits,
-writes that must not happen twice, what counts as success and as missing, error messages, paging.
-Waits are recorded by the client factory instead of slept."""
+"""Transport.send, the one loop that tries a request again, as a module's Graph client uses it: which failures are
+retried, how often and after what wait (waits recorded by the client factory, not slept), the hold throttling puts
+on every thread, the cap on what a server may ask, and writes that must never happen twice."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
 import email.utils
+import threading
 import time
 
 import pytest
 import requests
 
 from ansible_collections.entra.graph.plugins.module_utils.errors import AuthenticationError, GraphError, TransportError
-from ansible_collections.entra.graph.plugins.module_utils.graph_client import GraphResponse
-from ansible_collections.entra.graph.plugins.module_utils.transport import USER_AGENT
+from ansible_collections.entra.graph.plugins.module_utils.retry import RetryPolicy
 from ansible_collections.entra.graph.tests.unit.helpers import cloud as fake
 from ansible_collections.entra.graph.tests.unit.helpers.client import graph_client
 
@@ -32,16 +32,7 @@ REFUSED = ("HTTPSConnectionPool(host='graph.microsoft.com', port=443): Max retri
            "(Caused by NewConnectionError('<urllib3.connection.HTTPSConnection object at 0x7f>: Failed to establish a new "
            "connection: [Errno 111] Connection refused'))")
 BODY = {'tenantId': fake.PARTNER, 'displayName': 'Fabrikam'}
-
-
-@pytest.fixture
-def waits():
-    return []
-
-
-@pytest.fixture
-def client(cloud, secret_auth, waits):
-    return graph_client(waits=waits, rand=lambda: 0.5, **secret_auth)
+ONE, TWO = '00000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-000000000002'
 
 
 def create(client):
@@ -207,8 +198,42 @@ def test_the_token_request_is_retried_too(cloud, client, waits):
     assert waits == [0.75, 1.0]
 
 
+def test_throttling_on_one_thread_holds_back_the_others(cloud, secret_auth):
+    """Thread A gets a 429 asking for 5 s and sleeps; thread B, sending meanwhile, waits for those 5 s first."""
+    cloud.put_deleted(ONE)
+    cloud.put_deleted(TWO)
+    cloud.inject(kind='graph', path=ONE, status=429, headers={'Retry-After': '5'},
+                 body={'error': {'code': 'TooManyRequests', 'message': 'Slow down.'}})
+    client = graph_client(**secret_auth)
+    client.token_provider.token()
+    slept = []
+    a_sleeping, release_a = threading.Event(), threading.Event()
+    clock = [100.0]
+
+    def sleep(seconds):
+        slept.append((threading.current_thread().name, seconds, len(cloud.graph())))
+        if threading.current_thread().name == 'A':
+            a_sleeping.set()
+            release_a.wait(10)
+        clock[0] += seconds
+
+    client.transport.policy = RetryPolicy(sleep=sleep, clock=lambda: clock[0])
+    a = threading.Thread(target=client.get, args=(COLLECTION + '/' + ONE,), name='A')
+    a.start()
+    assert a_sleeping.wait(10)
+    b = threading.Thread(target=client.get, args=(COLLECTION + '/' + TWO,), name='B')
+    b.start()
+    b.join(10)
+    release_a.set()
+    a.join(10)
+
+    # B slept the whole hold before it sent anything: at that moment only A's throttled GET had gone out.
+    assert slept == [('A', 5.0, 1), ('B', 5.0, 1)]
+    assert [(s.path.rsplit('/', 1)[-1], s.status) for s in cloud.graph()] == [(ONE, 429), (TWO, 200), (ONE, 200)]
+
+
 # ---------------------------------------------------------------------------------------------
-# a create must never happen twice
+# a write must never happen twice
 
 
 def test_create_whose_answer_is_lost_is_found_by_a_read_not_posted_again(cloud, client):
@@ -300,85 +325,6 @@ def test_put_is_idempotent_and_retried_after_a_drop(cloud, client):
     assert cloud.deleted[fake.PARTNER]['displayName'] == 'New'
 
 
-# ---------------------------------------------------------------------------------------------
-# any 2xx is success
-
-
-@pytest.mark.parametrize('method, status, body, usable', [
-    ('POST', 200, BODY, True),
-    ('POST', 204, b'', False),
-    ('POST', 201, b'', False),
-    ('POST', 201, 'created, see Location', False),
-    ('POST', 201, '[1, 2]', False),
-    ('POST', 201, {}, False),
-    ('PUT', 201, b'', False),
-    ('PATCH', 200, BODY, True),
-    ('DELETE', 202, b'', False),
-    ('DELETE', 200, 'null', False),
-])
-def test_any_2xx_answer_to_a_write_is_success(cloud, client, method, status, body, usable):
-    cloud.put_deleted()
-    cloud.inject(kind='graph', method=method, status=status, body=body)
-
-    response = client.request(method, COLLECTION if method == 'POST' else ITEM, body=BODY if method != 'DELETE' else None,
-                              expected=(201,))
-
-    assert isinstance(response, GraphResponse)
-    assert response.status == status
-    assert response.body_usable is usable
-    assert (response.body == BODY) if usable else (response.body is None)
-
-
-def test_a_read_without_json_is_an_error_not_a_missing_object(cloud, client):
-    cloud.put_deleted()
-    cloud.inject(kind='graph', method='GET', status=200, headers={'Content-Type': 'text/html'}, body='<html>Sign in</html>')
-
-    with pytest.raises(GraphError) as caught:
-        client.get(ITEM, missing_ok=True)
-
-    assert 'without JSON' in caught.value.message and 'text/html' in caught.value.message
-
-
-@pytest.mark.parametrize('answer', [{}, [], 'a string'])
-def test_a_read_returns_json_that_is_not_the_object_for_the_caller_to_judge(cloud, client, answer):
-    cloud.inject(kind='graph', method='GET', status=200, body=answer if answer != 'a string' else '"a string"')
-
-    assert client.get(ITEM, missing_ok=True) == answer
-
-
-# ---------------------------------------------------------------------------------------------
-# what counts as missing
-
-
-@pytest.mark.parametrize('code', ['Request_ResourceNotFound', 'ResourceNotFound', 'itemNotFound', 'Directory_ObjectNotFound',
-                                  'request_resourcenotfound'])
-def test_a_404_with_a_not_found_code_is_missing(cloud, client, code):
-    cloud.inject(kind='graph', status=404, body={'error': {'code': code, 'message': 'Not there.'}})
-
-    assert client.get(ITEM, missing_ok=True) is None
-
-
-def test_a_missing_object_of_the_emulator_is_missing(cloud, client):
-    assert client.get(ITEM, missing_ok=True) is None
-
-
-@pytest.mark.parametrize('headers, body, words', [
-    ({'Content-Type': 'text/html'}, '<html><h1>404 Not Found</h1>nginx</html>', '404 Not Found'),
-    ({}, {'error': {'code': 'NotFound', 'message': 'No such endpoint.'}}, 'HTTP 404 NotFound'),
-    ({}, {'error': {'code': 'BadRequest', 'message': 'Resource not found for the segment.'}}, 'HTTP 404 BadRequest'),
-    ({}, b'', 'HTTP 404: Not Found'),
-])
-def test_any_other_404_is_an_error_that_says_the_url_may_be_wrong(cloud, client, headers, body, words):
-    cloud.inject(kind='graph', status=404, headers=headers, body=body)
-
-    with pytest.raises(GraphError) as caught:
-        client.get(ITEM, missing_ok=True)
-
-    assert words in caught.value.message
-    assert 'the URL may be wrong' in caught.value.message and 'graph_endpoint' in caught.value.message
-    assert caught.value.status == 404
-
-
 def test_a_retried_delete_that_finds_nothing_was_done_by_the_lost_attempt(cloud, client):
     cloud.put_deleted()
     cloud.inject(kind='graph', method='DELETE', after=True, exc=requests.exceptions.ConnectionError(DROPPED))
@@ -387,126 +333,3 @@ def test_a_retried_delete_that_finds_nothing_was_done_by_the_lost_attempt(cloud,
 
     assert response.lost_answer and response.status == 404
     assert [s.method for s in cloud.graph()] == ['DELETE', 'DELETE'] and cloud.deleted == {}
-
-
-# ---------------------------------------------------------------------------------------------
-# requests as sent, errors as read
-
-
-def test_every_graph_request_carries_bearer_ids_and_user_agent(cloud, client):
-    cloud.put_deleted()
-
-    client.get(ITEM)
-    client.get(ITEM)
-
-    first, second = cloud.graph()
-    for request in (first, second):
-        assert request.headers['Authorization'] == 'Bearer ' + cloud.issued()[0]
-        assert request.headers['Accept'] == 'application/json'
-        assert request.headers['return-client-request-id'] == 'true'
-        assert request.headers['User-Agent'] == USER_AGENT
-        assert request.url.startswith('https://graph.microsoft.com/beta/')
-    assert first.headers['client-request-id'] != second.headers['client-request-id']
-    assert len(cloud.token_requests()) == 1, 'one token per task'
-
-
-def test_error_without_graph_format_uses_the_reason(cloud, client):
-    cloud.inject(kind='graph', status=500, body=b'')
-
-    with pytest.raises(GraphError) as caught:
-        client.get(ITEM)
-
-    assert 'HTTP 500: Internal Server Error' in caught.value.message
-
-
-def test_long_html_error_is_cut_short(cloud, client):
-    cloud.inject(kind='graph', status=500, headers={'Content-Type': 'text/html'}, body='<p>' + 'x' * 5000 + '</p>')
-
-    with pytest.raises(GraphError) as caught:
-        client.get(ITEM)
-
-    assert len(caught.value.message) < 600 and caught.value.message.count('...') == 1
-
-
-def test_error_page_echoing_the_authorization_header_does_not_leak_the_token(cloud, client):
-    cloud.inject(kind='graph', status=502, headers={'Content-Type': 'text/plain'},
-                 body='Bad gateway; request was: GET / Authorization: Bearer eyJ0eXAi.eyJhdWQi.c2lnbmF0dXJl')
-
-    with pytest.raises(GraphError) as caught:
-        client.get(ITEM)
-
-    assert 'eyJ0eXAi' not in caught.value.message
-    assert 'Bearer <redacted>' in caught.value.message
-
-
-def test_a_graph_error_quoting_the_tokens_and_secret_the_task_holds_is_redacted(cloud, client, secret_auth):
-    token = client.token_provider.token()
-    # A gateway that puts what it saw into Graph's own error format: the header, the raw token, the secret.
-    message = 'Denied. Authorization: Bearer %s; token=%s; form had client_secret=%s' % (token, token, fake.CLIENT_SECRET)
-    cloud.inject(kind='graph', status=403, body={'error': {'code': 'Authorization_RequestDenied', 'message': message}})
-
-    with pytest.raises(GraphError) as caught:
-        client.get(ITEM)
-
-    text = caught.value.message + repr(caught.value.details)
-    assert token not in text and fake.CLIENT_SECRET not in text
-    assert token[:20] not in text, 'no piece of the token either'
-    assert text.count('<redacted>') >= 3 and 'Authorization_RequestDenied' in text
-
-
-def test_a_transport_error_quoting_the_token_is_redacted(cloud, client):
-    token = client.token_provider.token()
-    cloud.inject(kind='graph', exc=requests.exceptions.InvalidHeader('Invalid header value %s' % token))
-
-    with pytest.raises(TransportError) as caught:
-        client.get(ITEM)
-
-    assert token not in caught.value.message and '<redacted>' in caught.value.message
-
-
-def test_list_follows_every_page(cloud, client):
-    cloud.page_size = 3
-    for index in range(10):
-        cloud.put_deleted('00000000-0000-4000-8000-%012d' % index)
-
-    found = client.list(COLLECTION)
-
-    assert len(found) == 10 and len(cloud.graph()) == 4
-
-
-def test_list_refuses_to_send_the_token_to_another_host(cloud, client):
-    cloud.inject(kind='graph', method='GET', status=200, body={
-        'value': [BODY], '@odata.nextLink': 'https://graph.microsoft.com:8443/beta' + COLLECTION + '?$skiptoken=1'})
-
-    with pytest.raises(GraphError) as caught:
-        client.list(COLLECTION)
-
-    assert 'points outside https://graph.microsoft.com' in caught.value.message
-    assert len(cloud.graph()) == 1
-
-
-def test_list_stops_at_once_when_graph_repeats_a_next_link(cloud, client):
-    link = 'https://graph.microsoft.com/beta' + COLLECTION + '?$skiptoken=page2'
-    cloud.inject(kind='graph', method='GET', times=100, status=200, headers={'request-id': 'req-loop'},
-                 body={'value': [BODY], '@odata.nextLink': link})
-
-    with pytest.raises(GraphError) as caught:
-        client.list(COLLECTION)
-
-    assert len(cloud.graph()) == 2, 'the second page gives the link it came from: stop there'
-    assert 'already given' in caught.value.message and 'req-loop' in caught.value.message
-
-
-def test_session_verify_is_pinned_against_the_environment(cloud, secret_auth, pki, tmp_path, monkeypatch):
-    bundle, other = tmp_path / 'ca.pem', tmp_path / 'other.pem'
-    with open(pki.cert_only_path) as handle:
-        bundle.write_text(handle.read())
-    other.write_text('y')
-    monkeypatch.setenv('REQUESTS_CA_BUNDLE', str(other))
-    monkeypatch.setenv('CURL_CA_BUNDLE', str(other))
-    cloud.put_deleted()
-    client = graph_client(ca_path=str(bundle), **secret_auth)
-
-    client.get(ITEM)
-
-    assert set(s.verify for s in cloud.seen) == set([str(bundle)])

@@ -3,26 +3,24 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""The HTTP layer: one session sized for the threads that share it, throttling that holds every thread back,
-TLS settings from the environment that cannot work, and a refused proxy named as the proxy."""
+"""The session under both Graph and sign-in: sized for the threads that share it, its TLS settings pinned against the
+environment, CA bundle variables that cannot work, and a refused proxy named as the proxy."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
-
-import threading
 
 import pytest
 import requests
 
 from ansible_collections.entra.graph.plugins.module_utils.connection import ConnectionSettings
 from ansible_collections.entra.graph.plugins.module_utils.errors import ConfigurationError, TransportError
-from ansible_collections.entra.graph.plugins.module_utils.retry import RetryPolicy
 from ansible_collections.entra.graph.plugins.module_utils.transport import build_session
 from ansible_collections.entra.graph.tests.unit.helpers import cloud as fake
-from ansible_collections.entra.graph.tests.unit.helpers.client import graph_client
+from ansible_collections.entra.graph.tests.unit.helpers.client import at_once, graph_client
 
 DELETED = '/policies/deletedItems/crossTenantSyncPolicyPartners/'
+ITEM = DELETED + fake.PARTNER
 PROXY_REFUSED = ("HTTPSConnectionPool(host='graph.microsoft.com', port=443): Max retries exceeded with url: /beta/x "
                  "(Caused by ProxyError('Unable to connect to proxy', NewConnectionError('<urllib3.connection.HTTPSConnection "
                  "object at 0x7f>: Failed to establish a new connection: [Errno 111] Connection refused')))")
@@ -30,6 +28,10 @@ PROXY_REFUSED = ("HTTPSConnectionPool(host='graph.microsoft.com', port=443): Max
 
 def tenant(index):
     return '00000000-0000-4000-8000-%012d' % index
+
+
+# ---------------------------------------------------------------------------------------------
+# one session for every thread
 
 
 @pytest.mark.parametrize('pool_size, expected', [(None, 10), (4, 4), (32, 32)])
@@ -44,22 +46,13 @@ def test_threads_share_one_client_and_one_sign_in(cloud, secret_auth):
     for index in range(8):
         cloud.put_deleted(tenant(index), displayName='Partner %d' % index)
     client = graph_client(**secret_auth)
-    barrier = threading.Barrier(8)
-    results, errors = {}, []
+    results = {}
 
     def work(index):
-        try:
-            barrier.wait(10)
-            for dummy in range(3):
-                results[index] = client.get(DELETED + tenant(index))['displayName']
-        except Exception as exc:  # pylint: disable=broad-except - reported below
-            errors.append(exc)
+        for dummy in range(3):
+            results[index] = client.get(DELETED + tenant(index))['displayName']
 
-    threads = [threading.Thread(target=work, args=(index,)) for index in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
+    errors = at_once(work, range(8))
 
     assert errors == []
     assert results == dict((index, 'Partner %d' % index) for index in range(8))
@@ -68,38 +61,23 @@ def test_threads_share_one_client_and_one_sign_in(cloud, secret_auth):
     assert len(set(s.headers['Authorization'] for s in cloud.graph())) == 1
 
 
-def test_throttling_on_one_thread_holds_back_the_others(cloud, secret_auth):
-    """Thread A gets a 429 asking for 5 s and sleeps; thread B, sending meanwhile, waits for those 5 s first."""
-    cloud.put_deleted(tenant(1))
-    cloud.put_deleted(tenant(2))
-    cloud.inject(kind='graph', path=tenant(1), status=429, headers={'Retry-After': '5'},
-                 body={'error': {'code': 'TooManyRequests', 'message': 'Slow down.'}})
-    client = graph_client(**secret_auth)
-    client.token_provider.token()
-    slept = []
-    a_sleeping, release_a = threading.Event(), threading.Event()
-    clock = [100.0]
+# ---------------------------------------------------------------------------------------------
+# TLS and proxies
 
-    def sleep(seconds):
-        slept.append((threading.current_thread().name, seconds, len(cloud.graph())))
-        if threading.current_thread().name == 'A':
-            a_sleeping.set()
-            release_a.wait(10)
-        clock[0] += seconds
 
-    client.transport.policy = RetryPolicy(sleep=sleep, clock=lambda: clock[0])
-    a = threading.Thread(target=client.get, args=(DELETED + tenant(1),), name='A')
-    a.start()
-    assert a_sleeping.wait(10)
-    b = threading.Thread(target=client.get, args=(DELETED + tenant(2),), name='B')
-    b.start()
-    b.join(10)
-    release_a.set()
-    a.join(10)
+def test_session_verify_is_pinned_against_the_environment(cloud, secret_auth, pki, tmp_path, monkeypatch):
+    bundle, other = tmp_path / 'ca.pem', tmp_path / 'other.pem'
+    with open(pki.cert_only_path) as handle:
+        bundle.write_text(handle.read())
+    other.write_text('y')
+    monkeypatch.setenv('REQUESTS_CA_BUNDLE', str(other))
+    monkeypatch.setenv('CURL_CA_BUNDLE', str(other))
+    cloud.put_deleted()
+    client = graph_client(ca_path=str(bundle), **secret_auth)
 
-    # B slept the whole hold before it sent anything: at that moment only A's throttled GET had gone out.
-    assert slept == [('A', 5.0, 1), ('B', 5.0, 1)]
-    assert [(s.path.rsplit('/', 1)[-1], s.status) for s in cloud.graph()] == [(tenant(1), 429), (tenant(2), 200), (tenant(1), 200)]
+    client.get(ITEM)
+
+    assert set(s.verify for s in cloud.seen) == set([str(bundle)])
 
 
 @pytest.mark.parametrize('variable', ['REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE'])
