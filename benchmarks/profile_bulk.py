@@ -144,7 +144,7 @@ def main():
     print('payload executions (median of %d), N=%d, latency %d ms, max_concurrency %d:' % (
         args.rounds, args.n, args.latency, args.concurrency))
     print('%-6s %8s %8s %18s %10s %10s %18s  %s' % ('cache', 'wall s', 'CPU s', 'start->1st request', 'sign-in', 'Graph span',
-                                                   'last answer->exit', 'requests'))
+                                                    'last answer->exit', 'requests'))
     for case, row in results['cases'].items():
         req = results['requests'][case]
         print('%-6s %8.3f %8.3f %18.3f %10.3f %10.3f %18.3f  %s' % (

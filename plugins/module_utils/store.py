@@ -159,4 +159,3 @@ def _describe(answer):
     if isinstance(answer, (int, float)):
         return 'a number'
     return 'a string'
-

@@ -96,6 +96,14 @@ EVERY_OPTION = dict(
                              applications=dict(access_type="blocked", targets=[dict(target="AllApplications", target_type="application")])),
 )
 
+
+def overriding(base, **changes):
+    """``base`` with ``changes`` laid over it."""
+    merged = dict(base)
+    merged.update(changes)
+    return merged
+
+
 # Seeded: a partner configuration with something in every nested setting.
 SEEDED_SETTINGS = dict(
     automaticUserConsentSettings=consent(True, False),
@@ -120,26 +128,26 @@ ROWS = collections.OrderedDict([
     ("create with only the tenant ID", (None, {}, True, stored, [])),
     ("one sub-option of inbound_trust", (
         SEEDED_SETTINGS, dict(inbound_trust=dict(is_mfa_accepted=True)), True,
-        lambda t: stored(t, **dict(SEEDED_SETTINGS, inboundTrust=trust(True, True, True))),
+        lambda t: stored(t, **overriding(SEEDED_SETTINGS, inboundTrust=trust(True, True, True))),
         ["inboundTrust"])),
     ("outbound automatic consent", (
         SEEDED_SETTINGS, dict(automatic_user_consent_settings=dict(outbound_allowed=True)), True,
-        lambda t: stored(t, **dict(SEEDED_SETTINGS, automaticUserConsentSettings=consent(True, True))),
+        lambda t: stored(t, **overriding(SEEDED_SETTINGS, automaticUserConsentSettings=consent(True, True))),
         ["automaticUserConsentSettings"])),
     ("one access type of a B2B setting", (
         SEEDED_SETTINGS, dict(b2b_collaboration_inbound=dict(users_and_groups=dict(access_type="blocked"))), True,
-        lambda t: stored(t, **dict(SEEDED_SETTINGS, b2bCollaborationInbound=b2b(
+        lambda t: stored(t, **overriding(SEEDED_SETTINGS, b2bCollaborationInbound=b2b(
             targets("blocked", (GROUP, "group")), targets("allowed", ("AllApplications", "application"))))),
         ["b2bCollaborationInbound"])),
     ("the targets of tenant restrictions", (
         SEEDED_SETTINGS, dict(tenant_restrictions=dict(users_and_groups=dict(targets=[dict(target=USER, target_type="user")]))), True,
-        lambda t: stored(t, **dict(SEEDED_SETTINGS, tenantRestrictions=restrictions(targets("blocked", (USER, "user"))))),
+        lambda t: stored(t, **overriding(SEEDED_SETTINGS, tenantRestrictions=restrictions(targets("blocked", (USER, "user"))))),
         ["tenantRestrictions"])),
     ("a new nested setting", (
         SEEDED_SETTINGS, dict(b2b_direct_connect_outbound=dict(applications=dict(access_type="allowed",
                                                                                  targets=[dict(target="AllApplications", target_type="application")]))),
         True,
-        lambda t: stored(t, **dict(SEEDED_SETTINGS, b2bDirectConnectOutbound=b2b(None, targets("allowed", ("AllApplications", "application"))))),
+        lambda t: stored(t, **overriding(SEEDED_SETTINGS, b2bDirectConnectOutbound=b2b(None, targets("allowed", ("AllApplications", "application"))))),
         ["b2bDirectConnectOutbound"])),
     ("what it already holds", (
         SEEDED_SETTINGS, dict(automatic_user_consent_settings=dict(inbound_allowed=True), inbound_trust=dict(is_compliant_device_accepted=True)),
@@ -273,7 +281,7 @@ def test_b2b_settings_reach_graph_in_its_casing(table):
                  "tenantRestrictions"):
         assert created[name] is not None, name
     assert created["b2bCollaborationInbound"]["usersAndGroups"] == {"accessType": "allowed",
-                                                                     "targets": [{"target": GROUP, "targetType": "group"}]}
+                                                                    "targets": [{"target": GROUP, "targetType": "group"}]}
 
 
 def test_the_wrong_casing_is_what_graph_refuses(emu, emu_http):

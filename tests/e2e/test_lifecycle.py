@@ -507,8 +507,7 @@ def test_invalid_options_fail_before_any_request(collection, emu, connection):
 
 @pytest.fixture(params=live.TARGETS)
 def target(request, collection):
-    for value in live.make_target(request, collection, request.node.name):
-        yield value
+    yield from live.make_target(request, collection, request.node.name)
 
 
 def scenario_tasks(partner):

@@ -165,7 +165,6 @@ class _Server(ThreadingHTTPServer):
                 pass
 
 
-
 class Emulator(EmulatorCore):
     """A local Microsoft Entra ID + Microsoft Graph (v1.0 and beta) over TLS on 127.0.0.1.
 

@@ -32,7 +32,7 @@ def deleted_item(tid, **extra):
 
 def test_post_list_with_paging_count_get_and_purge(sdk, emu):
     emu.configure(page_size=2)
-    tids = [new_tid() for _ in range(5)]
+    tids = [new_tid() for dummy in range(5)]
 
     before = now()
     created = sdk.run(deleted_sync_policies(sdk.beta).post(deleted_item(tids[0])))

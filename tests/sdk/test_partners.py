@@ -145,7 +145,7 @@ def test_duplicate_post_is_409(sdk, version):
 
 def test_v1_select_expand_and_paging_with_the_page_iterator(sdk, emu):
     emu.configure(page_size=2)
-    tids = [new_tid() for _ in range(5)]
+    tids = [new_tid() for dummy in range(5)]
     for tid in tids:
         sdk.run(partners(sdk.v1).post(V1Partner(tenant_id=tid, is_service_provider=True)))
     sdk.run(sync_policy(sdk.v1, tids[3]).put(V1Policy(tenant_id=tids[3], user_sync_inbound=V1UserSync(is_sync_allowed=True))))
@@ -216,7 +216,7 @@ def test_beta_post_get_patch_and_delete_refused_while_a_policy_lives(sdk):
 
 def test_beta_deleted_partners_list_get_restore_and_purge(sdk, emu):
     emu.configure(page_size=2)
-    tids = [new_tid() for _ in range(3)]
+    tids = [new_tid() for dummy in range(3)]
     before = now()
     for tid in tids:
         sdk.run(partners(sdk.v1).post(full_v1_partner(tid, new_tid())))

@@ -63,7 +63,7 @@ def test_one_sign_in_serves_both_versions_and_declares_cae(emu, fresh_credential
 
 def make_credential(emu, kind, monkeypatch):
     """Each azure-identity credential the collection's sign-in methods correspond to, against the emulator."""
-    import azure.identity as identity
+    from azure import identity
 
     info = emu.info
     common = dict(authority=info["authority_host"], disable_instance_discovery=True, connection_verify=info["ca_path"])

@@ -80,10 +80,11 @@ def at_once(call, args):
     errors = []
 
     def work(arg):
+        # Whatever a thread raises is returned to the test, which asserts on it.
         try:
             barrier.wait(10)
             call(arg)
-        except Exception as exc:  # pylint: disable=broad-except - returned to the test
+        except Exception as exc:  # pylint: disable=broad-except
             errors.append(exc)
 
     threads = [threading.Thread(target=work, args=(arg,)) for arg in args]

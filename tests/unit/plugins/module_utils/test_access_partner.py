@@ -73,7 +73,7 @@ def test_a_partner_created_since_it_was_read_is_patched_not_failed(cloud, client
 
 def test_a_conflict_about_a_partner_that_is_not_there_is_the_error(cloud, client):
     cloud.inject(kind='graph', method='POST', status=409, body={'error': {'code': 'Request_MultipleObjectsWithSameKeyValue',
-                                                                        'message': 'Another object with the same value.'}})
+                                                                          'message': 'Another object with the same value.'}})
 
     with pytest.raises(GraphError) as caught:
         AccessPartners(client).create(fake.PARTNER, {}, after={})

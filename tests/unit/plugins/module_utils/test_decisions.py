@@ -118,7 +118,7 @@ def test_an_update_failing_after_the_restore_leaves_the_restore_on_record(cloud,
     cloud.add_partner()
     cloud.put_deleted(displayName='Old')
     cloud.inject(kind='graph', method='PATCH', status=403, body={'error': {'code': 'Authorization_RequestDenied',
-                                                                         'message': 'Insufficient privileges to complete the operation.'}})
+                                                                           'message': 'Insufficient privileges to complete the operation.'}})
     dummy, deleted = collections(module)
 
     with pytest.raises(GraphError) as caught:

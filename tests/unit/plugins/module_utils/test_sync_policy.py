@@ -98,7 +98,7 @@ def test_a_policy_created_since_it_was_read_with_what_was_asked_needs_no_patch(c
 def test_a_conflict_about_a_policy_that_is_not_there_is_the_error(cloud, client):
     cloud.add_partner()
     cloud.inject(kind='graph', method='PUT', status=409, body={'error': {'code': 'Request_MultipleObjectsWithSameKeyValue',
-                                                                       'message': 'A conflicting object is present.'}})
+                                                                         'message': 'A conflicting object is present.'}})
 
     with pytest.raises(GraphError) as caught:
         LivePolicies(client, SYNC_POLICY).create(fake.PARTNER, {'displayName': 'Fabrikam'}, after={})

@@ -202,7 +202,6 @@ def test_info_module_checks_connection_options_too(cloud, secret_auth):
     assert_failed_before_any_request(result, cloud, 'graph_endpoint')
 
 
-
 @pytest.mark.parametrize('token', ['eyJhbGciOi.eyJzdWIi\neyJzaWdu', 'eyJhbGciOi.eyJzdWIi.sig\u20ac', 'eyJhbGciOi eyJzdWIi.sig'])
 def test_access_token_that_cannot_be_a_header_is_refused_without_quoting_it(cloud, token):
     result = run(dict(tenant_id=fake.PARTNER, auth_method='access_token', access_token=token))

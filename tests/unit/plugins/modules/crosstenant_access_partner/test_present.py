@@ -33,7 +33,7 @@ def calls(cloud):
 
 
 B2B_INBOUND = dict(users_and_groups=dict(access_type='allowed', targets=[dict(target=GROUP, target_type='group'),
-                                                                          dict(target='AllUsers', target_type='user')]),
+                                                                         dict(target='AllUsers', target_type='user')]),
                    applications=dict(access_type='allowed', targets=[dict(target='AllApplications', target_type='application')]))
 
 

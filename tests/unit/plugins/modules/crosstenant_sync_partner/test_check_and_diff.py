@@ -25,7 +25,7 @@ SCENARIOS = {
     'create in partner_policy': (lambda c: None,
                                  dict(location='partner_policy', display_name='Fabrikam', user_sync_inbound=dict(is_sync_allowed=True))),
     'create in partner_policy, beta': (lambda c: None, dict(location='partner_policy', group_sync_inbound=dict(is_sync_allowed=True),
-                                                             external_cloud_authorized_application_id='x-app')),
+                                                            external_cloud_authorized_application_id='x-app')),
     'update in partner_policy': (lambda c: c.put_live(displayName='Old', userSyncInbound={'isSyncAllowed': True}),
                                  dict(location='partner_policy', user_sync_inbound=dict(is_sync_allowed=False))),
     'update in partner_policy, beta': (lambda c: c.put_live(displayName='Old', groupSyncInbound={'isSyncAllowed': True}),
