@@ -175,7 +175,8 @@ stage_e2e() {  # X.Y
     mkdir -p "$output"
     printf '[run]\nbranch = True\nparallel = True\ninclude = */ansible_collections/entra/graph/plugins/*\n' >"$BUILD/e2e-coveragerc"
     export _ANSIBLE_ANSIBALLZ_COVERAGE_CONFIG="{\"config\": \"$BUILD/e2e-coveragerc\", \"output\": \"$output/e2e=$1=controller\"}"
-    "$venv/bin/python" -m pytest tests/e2e --color "$COLOR"
+    # two workers; each test file stays in one, so its module-scoped fixtures are set up once
+    "$venv/bin/python" -m pytest tests/e2e --color "$COLOR" --numprocesses 2 --dist loadfile
 }
 
 stage_coverage() {
