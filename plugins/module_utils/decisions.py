@@ -20,7 +20,7 @@ PAST = dict(create='created', update='updated', delete='deleted')
 def carry_out(module, collection, tenant_id, plan, noun):
     """Carry out ``plan`` unless in check mode; the object after it. Each write is recorded, so that a
     failure later in the task still reports what was done."""
-    after, written = carry_out_or_predict(collection, tenant_id, plan, module.check_mode)
+    after, written = carry_out_or_predict(collection, tenant_id, plan, module.check_mode, module.ansible.warn)
     if written:
         module.record('%s the %s of tenant %s' % (PAST[plan.action], noun, tenant_id))
     return after
@@ -35,7 +35,9 @@ def restore_then_update(module, deleted, tenant_id, desired, noun):
                          'use state=present to create one' % (tenant_id, noun))
     restored = live.shape(dict(before, deletedDateTime=None))
     if module.check_mode:
-        deleted.preflight_restore(tenant_id)
+        note = deleted.preflight_restore(tenant_id)
+        if note:
+            module.ansible.warn(note)
     else:
         restored = deleted.restore(tenant_id) or restored
         module.record('restored the %s of tenant %s from deleted items' % (noun, tenant_id))

@@ -72,8 +72,10 @@ class Collection:
         return self.client.request(method, path, body=body, expected=WRITE_SUCCESS, verify_write=verify_write)
 
     def preflight(self, tenant_id, plan):
-        """In check mode, the reads that tell whether ``plan`` can be carried out, so that the prediction
-        fails where the real run would; nothing for most collections."""
+        """In check mode, the reads that tell whether ``plan`` can be carried out as things stand: a warning
+        to show with the prediction, or None. Not a failure: an earlier task of the same play, only predicted
+        in check mode too, may be the one that makes it possible."""
+        return None
 
     def update(self, tenant_id, body):
         """PATCH only what differs; complex values in ``body`` are already complete."""
@@ -120,16 +122,19 @@ class Restorable(Collection):
         return restored
 
     def preflight_restore(self, tenant_id):
-        """In check mode, the reads that tell whether a restore can happen; nothing for most collections."""
+        """As ``Collection.preflight``, for a restore."""
+        return None
 
 
-def carry_out_or_predict(collection, tenant_id, plan, check_mode):
-    """The object after ``plan``: carried out, or in check mode only predicted; the second value says whether
-    anything was written."""
+def carry_out_or_predict(collection, tenant_id, plan, check_mode, warn):
+    """The object after ``plan``: carried out, or in check mode only predicted (with ``warn`` told what the
+    real run would meet as things stand); the second value says whether anything was written."""
     if not plan.changed:
         return plan.after, False
     if check_mode:
-        collection.preflight(tenant_id, plan)
+        note = collection.preflight(tenant_id, plan)
+        if note:
+            warn(note)
         return plan.after, False
     return apply_plan(collection, tenant_id, plan), True
 

@@ -79,7 +79,13 @@ class LivePolicies(Collection):
 
     def preflight(self, tenant_id, plan):
         if plan.action == 'create' and AccessPartners(self.client).get(tenant_id) is None:
-            raise missing_partner(tenant_id)
+            return missing_partner_now(tenant_id)
+        return None
+
+
+def missing_partner_now(tenant_id):
+    return ('tenant_id %s has no partner configuration (crossTenantAccessPolicyConfigurationPartner) yet: the real run '
+            'fails unless an earlier task creates it (entra.graph.crosstenant_access_partner)' % tenant_id)
 
 
 def missing_partner(tenant_id, answer=''):
@@ -113,7 +119,8 @@ class DeletedPolicies(Restorable):
 
     def preflight_restore(self, tenant_id):
         if AccessPartners(self.client).get(tenant_id) is None:
-            raise missing_partner(tenant_id)
+            return missing_partner_now(tenant_id)
+        return None
 
     def update(self, tenant_id, body):
         try:

@@ -437,7 +437,7 @@ def converge(module, collection, state, job):
         job.current = current
         job.plan = plan_for(state, job, current, module.api_version)
         action = job.plan.action
-        job.after, job.written = carry_out_or_predict(collection, job.tenant_id, job.plan, module.check_mode)
+        job.after, job.written = carry_out_or_predict(collection, job.tenant_id, job.plan, module.check_mode, module.ansible.warn)
     except EntraGraphError as exc:
         job.error = exc
         job.failed_action = action
