@@ -121,10 +121,9 @@ class GraphClient:
                                  status=response.status, request_id=response.headers.get('request-id'))
         raise GraphError('GET %s: gave up after %d pages of @odata.nextLink' % (path, MAX_PAGES))
 
-    def request(self, method, path, body=None, expected=None, missing_ok=False, verify_write=None):
+    def request(self, method, path, body=None, missing_ok=False, verify_write=None):
         """Send one Graph call and return a GraphResponse for any 2xx; raise GraphError for anything else.
 
-        ``expected`` is accepted for callers of the first release and ignored: every 2xx is success.
         ``verify_write`` (POST only) is asked whether a POST whose answer was lost landed; see
         ``Transport.send``. ``missing_ok`` returns None for a 404 that Graph says is a missing object.
         """

@@ -12,10 +12,6 @@ __metaclass__ = type
 
 from ansible_collections.entra.graph.plugins.module_utils.errors import GraphError
 
-# Any success: Graph documents 201 for a POST and 204 for PATCH, PUT and DELETE, but an answer with
-# another 2xx status still says the write was done.
-WRITE_SUCCESS = (200, 201, 202, 204)
-
 
 class Collection:
     """One collection of ``resource`` objects at ``path``, reached with ``client`` (one API version)."""
@@ -69,7 +65,9 @@ class Collection:
         return [] if found is None else [found]
 
     def write(self, method, path, body=None, verify_write=None):
-        return self.client.request(method, path, body=body, expected=WRITE_SUCCESS, verify_write=verify_write)
+        # Any 2xx is success: Graph documents 201 for a POST and 204 for PATCH, PUT and DELETE, but an answer
+        # with another 2xx status still says the write was done.
+        return self.client.request(method, path, body=body, verify_write=verify_write)
 
     def preflight(self, tenant_id, plan):
         """In check mode, the reads that tell whether ``plan`` can be carried out as things stand: a warning
