@@ -60,10 +60,7 @@ ACCESS_PARTNER = ResourceType('microsoft.graph.crossTenantAccessPolicyConfigurat
     created=dict(isInMultiTenantOrganization=False, automaticUserConsentSettings=dict(inboundAllowed=None, outboundAllowed=None)))
 
 
-def access_partner_argument_spec():
-    spec = dict(tenant_id=dict(type='str', required=True))
-    spec.update(ACCESS_PARTNER.argument_spec())
-    return spec
+access_partner_argument_spec = ACCESS_PARTNER.argument_spec
 
 
 class AccessPartners(Collection):

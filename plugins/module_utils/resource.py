@@ -126,7 +126,10 @@ class ResourceType:
     # ---- options and JSON ----------------------------------------------------------------------
 
     def argument_spec(self):
-        return dict((prop.option, prop.argument_spec()) for prop in self.props)
+        """The options that describe an object: its key, the partner's ``tenant_id``, and one per property."""
+        spec = dict(tenant_id=dict(type='str', required=True))
+        spec.update((prop.option, prop.argument_spec()) for prop in self.props)
+        return spec
 
     def desired(self, params, options=None):
         """The camelCase properties for the options that are set, and only those."""

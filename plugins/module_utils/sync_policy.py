@@ -36,11 +36,8 @@ SYNC_POLICY = ResourceType('microsoft.graph.crossTenantIdentitySyncPolicyPartner
 ])
 
 
-def sync_policy_argument_spec():
-    """The options that describe the object, shared by the single and the bulk module."""
-    spec = dict(tenant_id=dict(type='str', required=True))
-    spec.update(SYNC_POLICY.argument_spec())
-    return spec
+# The options that describe the object, shared by the single and the bulk module.
+sync_policy_argument_spec = SYNC_POLICY.argument_spec
 
 
 class LivePolicies(Collection):
