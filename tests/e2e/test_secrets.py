@@ -36,9 +36,11 @@ SYNC_PARTNERS = {
 # no_log settings being enabled". The collection has no say in it, so with ANSIBLE_DEBUG on
 # (and only then) these lines, one per task, are left out of the search.
 CORE_ARGS_ECHO = re.compile(r"^ *\d+ [\d.]+: done with _execute_module \(entra\.graph\.[a-z_]+, \{.*$", re.MULTILINE)
+# ansible-core 2.21 shows a task's arguments (the invocation) only when asked: every mode asks, so that
+# the tests see them, masked.
 MODES = {
-    "-vvvv": {},
-    "-vvvv and ANSIBLE_DEBUG": {"ANSIBLE_DEBUG": "1"},
+    "-vvvv": {"ANSIBLE_INJECT_INVOCATION": "true"},
+    "-vvvv and ANSIBLE_DEBUG": {"ANSIBLE_DEBUG": "1", "ANSIBLE_INJECT_INVOCATION": "true"},
 }
 HEADER_DUMP = re.compile(r"""Authorization['"]?\s*[:=]|Bearer\s+[A-Za-z0-9._~+/-]{8,}""", re.IGNORECASE)
 FORM_BODY = re.compile(r"(client_secret|client_assertion|grant_type|assertion)=", re.IGNORECASE)
@@ -156,9 +158,7 @@ def test_no_secret_in_output_for_every_sign_in_method(collection, emu, tmp_path,
     }
     log_path = str(tmp_path / "ansible.log")
     # The App Service identity endpoint and its header come from the environment, as on App Service.
-    # ansible-core 2.21 shows a task's arguments (the invocation) only when asked: ask, to see them masked.
-    env = dict(MODES[mode], ANSIBLE_LOG_PATH=log_path, ANSIBLE_INJECT_INVOCATION="true", IDENTITY_ENDPOINT=info["identity_endpoint"],
-               IDENTITY_HEADER=info["identity_header"])
+    env = dict(MODES[mode], ANSIBLE_LOG_PATH=log_path, IDENTITY_ENDPOINT=info["identity_endpoint"], IDENTITY_HEADER=info["identity_header"])
     tasks = [partner_task(name, SYNC_PARTNERS[name], options) for name, options in methods.items()]
     run = run_playbook(collection, tasks, env=env, verbosity=4)
     assert run.rc == 0, run.output[-5000:]
@@ -223,8 +223,7 @@ def test_no_secret_in_failures(collection, emu, tmp_path, mode):
     emu.add_fault(method="GET", path=failures["500 from Graph"][0] + "$", count=10, status=500)
     log_path = str(tmp_path / "ansible.log")
     tasks = [partner_task(name, tenant_id, options, ignore_errors=True) for name, (tenant_id, options) in failures.items()]
-    env = dict(MODES[mode], ANSIBLE_LOG_PATH=log_path, ANSIBLE_INJECT_INVOCATION="true", IDENTITY_ENDPOINT=info["identity_endpoint"],
-               IDENTITY_HEADER=wrong_header)
+    env = dict(MODES[mode], ANSIBLE_LOG_PATH=log_path, IDENTITY_ENDPOINT=info["identity_endpoint"], IDENTITY_HEADER=wrong_header)
     run = run_playbook(collection, tasks, env=env, verbosity=4)
     assert run.rc == 0, run.output[-5000:]
 
