@@ -141,7 +141,10 @@ SEED = {'partner': lambda c: c.add_partner(), 'live': lambda c: c.put_live(displ
         'deleted': lambda c: c.put_deleted(displayName='x')}
 
 
-@given(tenant_id=st.one_of(st.none(), st.uuids().map(str), st.text(max_size=40)),
+# Text without NUL or lone surrogates: ansible-core 2.20 and newer fail on those while logging the arguments,
+# before the module runs.
+@given(tenant_id=st.one_of(st.none(), st.uuids().map(str),
+                           st.text(alphabet=st.characters(blacklist_characters='\x00', blacklist_categories=('Cs',)), max_size=40)),
        location=st.sampled_from(['deleted_items', 'partner_policy', 'x']), api_version=st.sampled_from(['auto', 'v1.0', 'beta', 'x']),
        held=st.sets(st.sampled_from(['partner', 'live', 'deleted'])))
 @settings(max_examples=60)
