@@ -9,9 +9,7 @@
 store with no faults, no latency and an empty request log before the test; ``emu_http`` is a
 requests session that trusts the emulator's CA and ignores proxy and CA variables of the machine."""
 
-import ipaddress
 import os
-import socket
 import sys
 import urllib.parse
 
@@ -21,6 +19,9 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 if REPO not in sys.path:
     # `tests` is a namespace package rooted at the repository, whichever directory pytest runs from.
     sys.path.insert(0, REPO)
+
+# One running emulator per session, reset per test, and no connection off the machine: shared with tests/sdk.
+from tests.emulator_fixtures import emu, emulator, is_loopback_host, loopback_only  # noqa: E402,F401 pylint: disable=unused-import,wrong-import-position
 
 CLOSED_PORT_URL = "http://127.0.0.1:9"
 # Managed identity endpoints a CI machine on Azure may define; off-loopback ones are dropped
@@ -32,19 +33,10 @@ _MI_ENDPOINTS = {
 }
 
 
-def _is_loopback_host(host):
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def _drop_foreign_identity_endpoints():
     for name, companions in _MI_ENDPOINTS.items():
         value = os.environ.get(name)
-        if value is not None and not _is_loopback_host(urllib.parse.urlsplit(value).hostname or ""):
+        if value is not None and not is_loopback_host(urllib.parse.urlsplit(value).hostname or ""):
             for var in (name,) + companions:
                 os.environ.pop(var, None)
 
@@ -53,57 +45,12 @@ def _pin_imds_to_loopback():
     # MSAL's managed identity code falls back to IMDS at 169.254.169.254 when nothing else is
     # configured; point that fallback at a closed loopback port unless it already stays local.
     value = os.environ.get("AZURE_POD_IDENTITY_AUTHORITY_HOST")
-    if not value or not _is_loopback_host(urllib.parse.urlsplit(value).hostname or ""):
+    if not value or not is_loopback_host(urllib.parse.urlsplit(value).hostname or ""):
         os.environ["AZURE_POD_IDENTITY_AUTHORITY_HOST"] = CLOSED_PORT_URL
 
 
 _drop_foreign_identity_endpoints()
 _pin_imds_to_loopback()
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _loopback_only():
-    """Refuse, inside the test process, any TCP connection that would leave the machine."""
-    original = socket.socket.connect
-    original_ex = socket.socket.connect_ex
-
-    def check(sock, address):
-        if sock.family in (socket.AF_INET, socket.AF_INET6) and isinstance(address, tuple):
-            if not _is_loopback_host(str(address[0])):
-                raise ConnectionRefusedError("e2e tests only talk to 127.0.0.1; refused a connection to %s" % (address,))
-
-    def connect(sock, address):
-        check(sock, address)
-        return original(sock, address)
-
-    def connect_ex(sock, address):
-        check(sock, address)
-        return original_ex(sock, address)
-
-    socket.socket.connect = connect
-    socket.socket.connect_ex = connect_ex
-    try:
-        yield
-    finally:
-        socket.socket.connect = original
-        socket.socket.connect_ex = original_ex
-
-
-@pytest.fixture(scope="session")
-def emulator(tmp_path_factory):
-    from tests.emulator import Emulator
-
-    instance = Emulator(str(tmp_path_factory.mktemp("emulator"))).start()
-    try:
-        yield instance
-    finally:
-        instance.stop()
-
-
-@pytest.fixture
-def emu(emulator):
-    emulator.reset()
-    return emulator
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ Fixtures: ``emulator`` (one per session), ``emu`` (that emulator, reset before t
 (an ``sdk_support.Sdk``: a v1.0 and a beta GraphServiceClient on one event loop, and ``run()`` to
 await a call)."""
 
-import ipaddress
 import os
 import sys
 
@@ -23,6 +22,9 @@ import pytest
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 if REPO not in sys.path:
     sys.path.insert(0, REPO)
+
+# One running emulator per session, reset per test, and no connection off the machine: shared with tests/e2e.
+from tests.emulator_fixtures import emu, emulator, loopback_only  # noqa: E402,F401 pylint: disable=unused-import,wrong-import-position
 
 # A proxy from the environment must never see these requests (azure-identity's requests session and
 # the credential read it; the SDKs' httpx clients are built with trust_env=False).
@@ -35,59 +37,6 @@ def pytest_configure(config):
     # parameter classes, which their get() methods still declare.
     config.addinivalue_line("filterwarnings", "ignore:This class is deprecated:DeprecationWarning")
     config.addinivalue_line("filterwarnings", "ignore:GetQueryParameters is deprecated:DeprecationWarning")
-
-
-def _is_loopback(host):
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _loopback_only():
-    """Refuse, inside the test process, any TCP connection that would leave the machine (requests,
-    MSAL and httpx's asyncio transport all end in socket.connect)."""
-    import socket
-
-    original, original_ex = socket.socket.connect, socket.socket.connect_ex
-
-    def check(sock, address):
-        if sock.family in (socket.AF_INET, socket.AF_INET6) and isinstance(address, tuple) and not _is_loopback(str(address[0])):
-            raise ConnectionRefusedError("SDK tests only talk to 127.0.0.1; refused a connection to %s" % (address,))
-
-    def connect(sock, address):
-        check(sock, address)
-        return original(sock, address)
-
-    def connect_ex(sock, address):
-        check(sock, address)
-        return original_ex(sock, address)
-
-    socket.socket.connect, socket.socket.connect_ex = connect, connect_ex
-    try:
-        yield
-    finally:
-        socket.socket.connect, socket.socket.connect_ex = original, original_ex
-
-
-@pytest.fixture(scope="session")
-def emulator(tmp_path_factory):
-    from tests.emulator import Emulator
-
-    instance = Emulator(str(tmp_path_factory.mktemp("emulator"))).start()
-    try:
-        yield instance
-    finally:
-        instance.stop()
-
-
-@pytest.fixture
-def emu(emulator):
-    emulator.reset()
-    return emulator
 
 
 @pytest.fixture(scope="session")
