@@ -68,27 +68,29 @@ class LivePolicies(Collection):
                 current = self.get(tenant_id)
                 if current is not None:
                     return apply_plan(self, tenant_id, plan_present(self.resource, tenant_id, current, body, self.api_version))
-            elif exc.status in (400, 404) and AccessPartners(self.client).get(tenant_id) is None:
-                # Graph's own answer here is undocumented; the missing partner configuration is the cause to report.
-                raise missing_partner(tenant_id, ' (Graph answered: %s)' % exc.message)
+            raise_if_partner_missing(self.client, tenant_id, exc)
             raise
         return after
 
     def preflight(self, tenant_id, plan):
-        if plan.action == 'create' and AccessPartners(self.client).get(tenant_id) is None:
-            return missing_partner_now(tenant_id)
+        return missing_partner_now(self.client, tenant_id) if plan.action == 'create' else None
+
+
+def missing_partner_now(client, tenant_id):
+    """For check mode: a warning when the partner configuration is missing as things stand, else None."""
+    if AccessPartners(client).get(tenant_id) is not None:
         return None
-
-
-def missing_partner_now(tenant_id):
     return ('tenant_id %s has no partner configuration (crossTenantAccessPolicyConfigurationPartner) yet: the real run '
             'fails unless an earlier task creates it (entra.graph.crosstenant_access_partner)' % tenant_id)
 
 
-def missing_partner(tenant_id, answer=''):
-    return StateError('tenant_id %s has no partner configuration (crossTenantAccessPolicyConfigurationPartner) in this '
-                      'tenant, and a sync policy belongs to one: create it first with entra.graph.crosstenant_access_partner '
-                      '(or restore it with state=restored)%s' % (tenant_id, answer))
+def raise_if_partner_missing(client, tenant_id, exc):
+    """When Graph refused a write with 400 or 404 (its own answer here is undocumented) and the partner
+    configuration is missing, that is the cause to report."""
+    if exc.status in (400, 404) and AccessPartners(client).get(tenant_id) is None:
+        raise StateError('tenant_id %s has no partner configuration (crossTenantAccessPolicyConfigurationPartner) in this '
+                         'tenant, and a sync policy belongs to one: create it first with entra.graph.crosstenant_access_partner '
+                         '(or restore it with state=restored) (Graph answered: %s)' % (tenant_id, exc.message))
 
 
 class DeletedPolicies(Restorable):
@@ -108,16 +110,13 @@ class DeletedPolicies(Restorable):
         try:
             return super(DeletedPolicies, self).restore(tenant_id)
         except GraphError as exc:
-            if exc.status in (400, 404) and AccessPartners(self.client).get(tenant_id) is None:
-                # The restored policy would belong to a partner configuration that is not there (an assumption
-                # of the emulator, to confirm on a live tenant): that is the cause to report.
-                raise missing_partner(tenant_id, ' (Graph answered: %s)' % exc.message)
+            # The restored policy would belong to a partner configuration that is not there (an assumption
+            # of the emulator, to confirm on a live tenant).
+            raise_if_partner_missing(self.client, tenant_id, exc)
             raise
 
     def preflight_restore(self, tenant_id):
-        if AccessPartners(self.client).get(tenant_id) is None:
-            return missing_partner_now(tenant_id)
-        return None
+        return missing_partner_now(self.client, tenant_id)
 
     def update(self, tenant_id, body):
         try:
