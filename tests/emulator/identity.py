@@ -4,16 +4,14 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 """The Microsoft Entra ID side of the emulator: one directory (tenant), its app registrations
-and managed identities, the v2.0 sign-in endpoints, the two managed identity endpoints
-(App Service and IMDS), and the access tokens Graph accepts."""
+and managed identities, and the access tokens Graph accepts. Its HTTP endpoints are mixed in from
+discovery.py, token_endpoint.py and managed_identity.py."""
 
 import base64
-import hmac
 import json
 import secrets
 import threading
 import time
-import urllib.parse
 import uuid
 
 import jwt
@@ -21,18 +19,14 @@ import jwt
 from cryptography import x509
 
 from . import pki
-from .wire import Response, utcnow
+from .discovery import DiscoveryEndpoints
+from .entra_errors import EntraError, oauth_error, tenant_not_found, thumb_bytes
+from .managed_identity import ManagedIdentityEndpoints
+from .token_endpoint import TokenEndpoint
 
 READ_ROLE = "Policy.Read.All"
 WRITE_ROLE = "Policy.ReadWrite.CrossTenantAccess"
 FIC_AUDIENCE = "api://AzureADTokenExchange"
-JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
-APP_SERVICE_API_VERSION = "2019-08-01"
-IMDS_API_VERSION = "2018-02-01"
-# Entra tolerates five minutes of clock skew on client assertions.
-ASSERTION_SKEW = 300
-# Scopes MSAL adds to user flows; Entra ignores them when it looks for the resource.
-RESERVED_SCOPES = frozenset(["openid", "profile", "offline_access", "email"])
 # Resources the real directory knows besides the emulator's own Graph: a token for them is issued
 # (as Entra would) and then rejected by the emulator's Graph for its audience.
 FOREIGN_GRAPH_RESOURCES = (
@@ -42,22 +36,10 @@ FOREIGN_GRAPH_RESOURCES = (
     "https://microsoftgraph.chinacloudapi.cn",
     "00000003-0000-0000-c000-000000000000",
 )
-ASSERTION_ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512"]
 # What Graph says when continuous access evaluation finds a token issued before the user's or app's
 # revocation time (an administrator reset a credential or disabled the app).
 REVOKED_MESSAGE = ("Continuous access evaluation resulted in challenge with result: InteractionRequired and code: "
                    "TokenIssuedBeforeRevocationTimestamp")
-
-
-class EntraError(Exception):
-    """An error the v2.0 token endpoint reports in its OAuth format with an AADSTS code."""
-
-    def __init__(self, status, error, code, description):
-        super().__init__(description)
-        self.status = status
-        self.error = error
-        self.code = code
-        self.description = description
 
 
 class TokenRejected(Exception):
@@ -68,22 +50,6 @@ class TokenRejected(Exception):
     def __init__(self, message, claims=None):
         super().__init__(message)
         self.claims = claims
-
-
-def client_capabilities(claims):
-    """The client capabilities a token request declares in its `claims` parameter
-    ({"access_token": {"xms_cc": {"values": ["cp1"]}}}, as MSAL sends for client_capabilities); Entra
-    copies them into the access token's xms_cc claim. A parameter that is not such JSON declares none."""
-    try:
-        request = json.loads(claims) if claims else None
-    except ValueError:
-        return []
-    node = request
-    for key in ("access_token", "xms_cc", "values"):
-        node = node.get(key) if isinstance(node, dict) else None
-    if not isinstance(node, list):
-        return []
-    return [value for value in node if isinstance(value, str)]
 
 
 def can_answer_claims_challenges(token_claims):
@@ -128,7 +94,7 @@ class CertificateCredential:
         """True when the assertion's x5t#S256 or x5t names this certificate."""
         for name, thumb in (("x5t#S256", self.sha256), ("x5t", self.sha1)):
             value = header.get(name)
-            if isinstance(value, str) and _thumb_bytes(value) == bytes.fromhex(thumb):
+            if isinstance(value, str) and thumb_bytes(value) == bytes.fromhex(thumb):
                 return True
         return False
 
@@ -140,24 +106,8 @@ class FederatedCredential:
         self.audiences = list(audiences)
 
 
-def _thumb_bytes(value):
-    try:
-        return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
-    except (ValueError, TypeError):
-        return b""
 
-
-def _entra_time(moment):
-    return moment.strftime("%Y-%m-%d %H:%M:%SZ")
-
-
-def _assertion_time(epoch):
-    """Times in AADSTS700024 messages use .NET's seven fractional digits."""
-    moment = time.gmtime(epoch)
-    return time.strftime("%Y-%m-%dT%H:%M:%S", moment) + ".0000000Z"
-
-
-class Directory:
+class Directory(DiscoveryEndpoints, TokenEndpoint, ManagedIdentityEndpoints):
     """The home tenant. Everything is generated fresh at construction; nothing persists.
 
     `base_url` is the primary origin (the info line's URLs, managed identity tokens' issuer); `origins`
@@ -472,177 +422,7 @@ class Directory:
         tenant = (tenant or "").lower()
         return tenant == self.tenant_id or tenant in self.domains
 
-    def handle_instance_discovery(self, req):
-        """MSAL's instance discovery (GET /common/discovery/instance), for authority hosts it knows."""
-        endpoint = req.param("authorization_endpoint") or ""
-        parts = urllib.parse.urlsplit(endpoint)
-        tenant = (parts.path.strip("/").split("/") or ["common"])[0] or "common"
-        host = urllib.parse.urlsplit(req.base_url).netloc
-        return Response.json(200, {
-            "tenant_discovery_endpoint": "%s/%s/v2.0/.well-known/openid-configuration" % (req.base_url, tenant),
-            "api-version": "1.1",
-            "metadata": [{"preferred_network": host, "preferred_cache": host, "aliases": [host]}],
-        })
-
-    def handle_discovery(self, req, tenant):
-        if not self.known_tenant(tenant):
-            return self.oauth_error(req, EntraError(
-                400, "invalid_tenant", 90002, self._tenant_not_found(tenant)))
-        base, tid = req.base_url, self.tenant_id
-        host = urllib.parse.urlsplit(base).netloc
-        return Response.json(200, {
-            "token_endpoint": self.token_endpoint_for(base),
-            "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt", "client_secret_basic"],
-            "jwks_uri": "%s/%s/discovery/v2.0/keys" % (base, tid),
-            "response_modes_supported": ["query", "fragment", "form_post"],
-            "subject_types_supported": ["pairwise"],
-            "id_token_signing_alg_values_supported": ["RS256"],
-            "response_types_supported": ["code", "id_token", "code id_token", "id_token token"],
-            "scopes_supported": ["openid", "profile", "email", "offline_access"],
-            "issuer": self.issuer_for(base),
-            "request_uri_parameter_supported": False,
-            "userinfo_endpoint": base + "/oidc/userinfo",
-            "authorization_endpoint": "%s/%s/oauth2/v2.0/authorize" % (base, tid),
-            "device_authorization_endpoint": "%s/%s/oauth2/v2.0/devicecode" % (base, tid),
-            "http_logout_supported": True,
-            "frontchannel_logout_supported": True,
-            "end_session_endpoint": "%s/%s/oauth2/v2.0/logout" % (base, tid),
-            "claims_supported": [
-                "sub", "iss", "cloud_instance_name", "cloud_instance_host_name", "cloud_graph_host_name",
-                "msgraph_host", "aud", "exp", "iat", "auth_time", "acr", "nonce", "preferred_username",
-                "name", "tid", "ver", "at_hash", "c_hash", "email",
-            ],
-            "kerberos_endpoint": "%s/%s/kerberos" % (base, tid),
-            "tenant_region_scope": "WW",
-            "cloud_instance_name": host,
-            "cloud_graph_host_name": host,
-            "msgraph_host": host,
-            "rbac_url": base,
-        })
-
-    def handle_keys(self, req, tenant):
-        if tenant.lower() not in ("common", "organizations") and not self.known_tenant(tenant):
-            return self.oauth_error(req, EntraError(400, "invalid_tenant", 90002, self._tenant_not_found(tenant)))
-        return Response.json(200, self._jwks)
-
-    def handle_oidc_discovery(self, req):
-        return Response.json(200, {
-            "issuer": self.oidc_issuer,
-            "jwks_uri": self.oidc_issuer + "/keys",
-            "response_types_supported": ["id_token"],
-            "subject_types_supported": ["public"],
-            "id_token_signing_alg_values_supported": ["RS256"],
-        })
-
-    def handle_oidc_keys(self, req):
-        return Response.json(200, {"keys": [pki.jwk(self.oidc_key, self.oidc_kid)]})
-
-    # ---- HTTP: token endpoint ---------------------------------------------------------------
-
-    def handle_token(self, req, tenant):
-        try:
-            return self._token(req, tenant)
-        except EntraError as exc:
-            return self.oauth_error(req, exc)
-
-    def _token(self, req, tenant):
-        if not self.known_tenant(tenant):
-            raise EntraError(400, "invalid_request", 90002, self._tenant_not_found(tenant))
-        if req.method != "POST":
-            raise EntraError(400, "invalid_request", 900561,
-                             "The endpoint only accepts POST requests. Received a %s request." % req.method)
-        form = urllib.parse.parse_qs(req.body.decode("utf-8", "replace"), keep_blank_values=True)
-        field = {name: values[0] for name, values in form.items()}
-        basic_id, basic_secret = self._basic_auth(req)
-
-        grant_type = field.get("grant_type")
-        if not grant_type:
-            raise _missing("grant_type")
-        if grant_type != "client_credentials":
-            raise EntraError(400, "unsupported_grant_type", 70003,
-                             "The app requested an unsupported grant type '%s'." % grant_type)
-        client_id = field.get("client_id") or basic_id
-        assertion = field.get("client_assertion")
-        self._record("client_assertions", assertion)
-        if not client_id and assertion:
-            try:
-                client_id = jwt.decode(assertion, options={"verify_signature": False}).get("sub")
-            except jwt.PyJWTError:
-                client_id = None
-        if not client_id:
-            raise _missing("client_id")
-        principal = self.find(client_id)
-        if principal is None or principal.managed:
-            raise EntraError(400, "unauthorized_client", 700016, (
-                "Application with identifier '%s' was not found in the directory '%s'. This can happen if the "
-                "application has not been installed by the administrator of the tenant or consented to by any user "
-                "in the tenant. You may have sent your authentication request to the wrong tenant."
-            ) % (client_id, self.tenant_id))
-
-        if field.get("client_assertion_type") or assertion:
-            if field.get("client_assertion_type") != JWT_BEARER:
-                raise EntraError(400, "invalid_request", 50027,
-                                 "Invalid client_assertion_type '%s'." % field.get("client_assertion_type", ""))
-            if not assertion:
-                raise _missing("client_assertion")
-            acr = self._check_assertion(req, principal, client_id, assertion)
-        else:
-            secret = field.get("client_secret") or basic_secret
-            if not secret:
-                raise EntraError(401, "invalid_client", 7000218,
-                                 "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.")
-            if not any(hmac.compare_digest(secret.encode("utf-8"), known.encode("utf-8")) for known in principal.secrets):
-                raise EntraError(401, "invalid_client", 7000215, (
-                    "Invalid client secret provided. Ensure the secret being sent in the request is the client secret "
-                    "value, not the client secret ID, for a secret added to app '%s'."
-                ) % principal.client_id)
-            acr = "1"
-
-        resource = self._resource_from_scope(field.get("scope"))
-        token, lifetime = self.issue_token(principal, resource, acr=acr, issuer=self.issuer_for(req.base_url),
-                                           capabilities=client_capabilities(field.get("claims")))
-        return Response.json(200, {
-            "token_type": "Bearer",
-            "expires_in": max(lifetime - 1, 0),
-            "ext_expires_in": max(lifetime - 1, 0),
-            "access_token": token,
-        })
-
-    @staticmethod
-    def _basic_auth(req):
-        value = req.header("authorization") or ""
-        if not value.lower().startswith("basic "):
-            return None, None
-        try:
-            decoded = base64.b64decode(value[6:].strip()).decode("utf-8")
-        except ValueError:
-            return None, None
-        user, sep, password = decoded.partition(":")
-        if not sep:
-            return None, None
-        return urllib.parse.unquote_plus(user), urllib.parse.unquote_plus(password)
-
-    def _resource_from_scope(self, scope):
-        if not scope:
-            raise _missing("scope")
-        scopes = [item for item in scope.split() if item.lower() not in RESERVED_SCOPES]
-        for item in scopes:
-            if not item.endswith("/.default"):
-                raise EntraError(400, "invalid_scope", 1002012, (
-                    "The provided value for scope %s is not valid. Client credential flows must have a scope value "
-                    "with /.default suffixed to the resource identifier (application ID URI)."
-                ) % item)
-        resources = set(item[:-len("/.default")].rstrip("/") for item in scopes)
-        if len(resources) != 1 or not next(iter(resources)):
-            raise EntraError(400, "invalid_scope", 70011, (
-                "The provided request must include a 'scope' input parameter. The provided value for the input "
-                "parameter 'scope' is not valid. The scope %s is not valid."
-            ) % scope)
-        resource = resources.pop()
-        self._check_resource(resource)
-        return resource
-
-    def _check_resource(self, resource):
+    def check_resource(self, resource):
         known = [origin.lower() for origin in self.origins] + [item.lower() for item in FOREIGN_GRAPH_RESOURCES]
         if resource.rstrip("/").lower() not in known:
             raise EntraError(400, "invalid_resource", 500011, (
@@ -651,208 +431,9 @@ class Directory:
                 "in the tenant. You might have sent your authentication request to the wrong tenant."
             ) % (resource, self.tenant_id))
 
-    def _check_assertion(self, req, principal, client_id, assertion):
-        try:
-            header = jwt.get_unverified_header(assertion)
-            claims = jwt.decode(assertion, options={"verify_signature": False})
-        except jwt.PyJWTError:
-            raise EntraError(400, "invalid_request", 50027, "JWT token is invalid or malformed.")
-        issuer = claims.get("iss")
-        if issuer == principal.client_id or issuer == client_id:
-            self._check_certificate_assertion(req, principal, client_id, header, claims, assertion)
-        else:
-            self._check_federated_assertion(principal, claims, assertion)
-        return "2"
-
-    def _check_certificate_assertion(self, req, principal, client_id, header, claims, assertion):
-        cred = next((c for c in principal.certs if c.matches(header)), None)
-        used = header.get("x5t#S256") or header.get("x5t") or ""
-        if cred is None:
-            raise EntraError(401, "invalid_client", 700027, (
-                "Client assertion contains an invalid signature. [Reason - The key was not found., Thumbprint of key "
-                "used by client: '%s', Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see "
-                "configured keys for app Id '%s'.]"
-            ) % (_thumb_bytes(used).hex().upper(), principal.client_id))
-        self._verify_signature(assertion, cred.public_key, (
-            "Client assertion contains an invalid signature. [Reason - Key was found, but use of the key to verify "
-            "the signature failed., Thumbprint of key used by client: '%s']") % cred.sha1)
-        self._check_times(claims)
-        if claims.get("sub") != claims.get("iss") or claims.get("iss", "").lower() != client_id.lower():
-            raise EntraError(401, "invalid_client", 700021,
-                             "Client assertion application identifier doesn't match 'client_id' parameter.")
-        audiences = claims.get("aud")
-        audiences = audiences if isinstance(audiences, list) else [audiences]
-        accepted = {
-            self.token_endpoint_for(req.base_url).lower(),
-            ("%s/%s/oauth2/token" % (req.base_url, self.tenant_id)).lower(),
-            self.issuer_for(req.base_url).lower(),
-        }
-        if not any(isinstance(aud, str) and aud.lower() in accepted for aud in audiences):
-            # Entra's code for a client assertion aimed at another endpoint; 50027 is its generic JWT rejection.
-            raise EntraError(400, "invalid_request", 50027,
-                             "Invalid JWT token. The token audience '%s' is not valid for this endpoint." % claims.get("aud"))
-
-    def _check_federated_assertion(self, principal, claims, assertion):
-        issuer, subject, audience = claims.get("iss"), claims.get("sub"), claims.get("aud")
-        audiences = audience if isinstance(audience, list) else [audience]
-        no_match = EntraError(400, "invalid_request", 70021, (
-            "No matching federated identity record found for presented assertion. Assertion Issuer: '%s'. "
-            "Assertion Subject: '%s'. Assertion Audience: '%s'. "
-            "https://learn.microsoft.com/entra/workload-id/workload-identity-federation"
-        ) % (issuer, subject, ",".join(str(a) for a in audiences)))
-        # Matching is case-sensitive (Entra switched to exact matching in 2025).
-        candidates = [fic for fic in principal.federated if fic.issuer == issuer]
-        key = self._oidc_keys.get(issuer)
-        if not candidates or key is None:
-            raise no_match
-        self._verify_signature(assertion, key.public_key(), "Client assertion failed signature validation.")
-        self._check_times(claims)
-        for fic in candidates:
-            if fic.subject == subject and any(aud in fic.audiences for aud in audiences):
-                return
-        raise no_match
-
-    @staticmethod
-    def _verify_signature(assertion, public_key, message):
-        try:
-            jwt.decode(assertion, public_key, algorithms=ASSERTION_ALGORITHMS, options={
-                "verify_exp": False, "verify_nbf": False, "verify_iat": False, "verify_aud": False, "verify_iss": False,
-            })
-        except jwt.InvalidAlgorithmError:
-            raise EntraError(401, "invalid_client", 700027, message)
-        except jwt.InvalidSignatureError:
-            raise EntraError(401, "invalid_client", 700027, message)
-        except jwt.PyJWTError:
-            raise EntraError(400, "invalid_request", 50027, "JWT token is invalid or malformed.")
-
-    @staticmethod
-    def _check_times(claims):
-        now = time.time()
-        exp, nbf = claims.get("exp"), claims.get("nbf", 0)
-        if not isinstance(exp, (int, float)) or not isinstance(nbf, (int, float)):
-            raise EntraError(400, "invalid_request", 50027, "JWT token is invalid or malformed.")
-        if now > exp + ASSERTION_SKEW or now + ASSERTION_SKEW < nbf:
-            raise EntraError(401, "invalid_client", 700024, (
-                "Client assertion is not within its valid time range. Current time: %s, assertion valid from %s, "
-                "expiry time of assertion %s. Review the documentation at "
-                "https://learn.microsoft.com/entra/identity-platform/certificate-credentials ."
-            ) % (_assertion_time(now), _assertion_time(nbf), _assertion_time(exp)))
-
-    def _tenant_not_found(self, tenant):
-        return (
-            "Tenant '%s' not found. Check to make sure you have the correct tenant ID and are signing into the "
-            "correct cloud. Check with your subscription administrator, this may happen if there are no active "
-            "subscriptions for the tenant."
-        ) % tenant
-
     def oauth_error(self, req, exc):
-        stamp = _entra_time(utcnow())
-        trace_id = str(uuid.uuid4())
-        # Entra uses the caller's client-request-id as the correlation id.
-        correlation_id = req.client_request_id
-        return Response.json(exc.status, {
-            "error": exc.error,
-            "error_description": "AADSTS%d: %s\r\nTrace ID: %s\r\nCorrelation ID: %s\r\nTimestamp: %s" % (
-                exc.code, exc.description, trace_id, correlation_id, stamp),
-            "error_codes": [exc.code],
-            "timestamp": stamp,
-            "trace_id": trace_id,
-            "correlation_id": correlation_id,
-            "error_uri": "%s/error?code=%d" % (getattr(req, "base_url", None) or self.base_url, exc.code),
-        })
+        return oauth_error(req, exc, self.base_url)
 
-    # ---- HTTP: managed identity -------------------------------------------------------------
-
-    def _managed_identity(self, params):
-        """The identity a managed identity request names, or the system-assigned one when it names none."""
-        for name in ("client_id", "clientid", "object_id", "principal_id", "msi_res_id", "mi_res_id"):
-            value = params.get(name)
-            if value is None:
-                continue
-            for principal in (self.mi_system, self.mi_user):
-                if name in ("client_id", "clientid") and value.lower() == principal.client_id:
-                    return principal
-                if name in ("object_id", "principal_id") and value.lower() == principal.object_id:
-                    return principal
-                if name in ("msi_res_id", "mi_res_id") and value.lower() == principal.resource_id.lower():
-                    return principal
-            return None
-        return self.mi_system
-
-    def handle_app_service(self, req):
-        """The App Service / Functions identity endpoint (api-version 2019-08-01)."""
-        def fail(status, message):
-            return Response.json(status, {"statusCode": status, "message": message, "correlationId": str(uuid.uuid4())})
-
-        supplied = req.header("x-identity-header")
-        if supplied is None:
-            return fail(400, "X-IDENTITY-HEADER header is missing.")
-        if not hmac.compare_digest(supplied.encode("utf-8"), self.identity_header.encode("utf-8")):
-            return fail(401, "X-IDENTITY-HEADER header does not match the expected value.")
-        if req.method != "GET":
-            return fail(405, "Method not allowed.")
-        if req.param("api-version") != APP_SERVICE_API_VERSION:
-            return fail(400, "The api-version '%s' could not be found. Supported api-versions: %s." % (
-                req.param("api-version", ""), APP_SERVICE_API_VERSION))
-        resource = req.param("resource")
-        if not resource:
-            return fail(400, "The 'resource' parameter is required.")
-        params = {name: values[0] for name, values in req.query.items()}
-        principal = self._managed_identity(params)
-        if principal is None:
-            return fail(400, "No User Assigned or Delegated Managed Identity found for specified "
-                             "ClientId/ResourceId/PrincipalId.")
-        try:
-            self._check_resource(resource)
-        except EntraError as exc:
-            return fail(400, "AADSTS%d: %s" % (exc.code, exc.description))
-        token, lifetime = self.issue_token(principal, resource.rstrip("/"), acr="2")
-        return Response.json(200, {
-            "access_token": token,
-            "expires_on": str(int(time.time()) + lifetime),
-            "resource": resource,
-            "token_type": "Bearer",
-            "client_id": principal.client_id,
-        })
-
-    def handle_imds(self, req):
-        """The Azure Instance Metadata Service identity endpoint (api-version 2018-02-01)."""
-        def fail(status, error, description):
-            return Response.json(status, {"error": error, "error_description": description})
-
-        if (req.header("metadata") or "").lower() != "true":
-            return fail(400, "invalid_request", "Required metadata header not specified")
-        if req.header("x-forwarded-for") is not None:
-            return fail(400, "invalid_request", "Request contains X-Forwarded-For header")
-        if req.method != "GET":
-            return fail(405, "invalid_request", "Method not allowed")
-        if not req.param("api-version"):
-            return fail(400, "invalid_request", "Required query variable 'api-version' is missing")
-        resource = req.param("resource")
-        if not resource:
-            return fail(400, "invalid_request", "Required audience parameter not specified")
-        params = {name: values[0] for name, values in req.query.items()}
-        principal = self._managed_identity(params)
-        if principal is None:
-            return fail(400, "invalid_request", "Identity not found")
-        try:
-            self._check_resource(resource)
-        except EntraError as exc:
-            return fail(400, exc.error, "AADSTS%d: %s" % (exc.code, exc.description))
-        token, lifetime = self.issue_token(principal, resource.rstrip("/"), acr="2")
-        now = int(time.time())
-        return Response.json(200, {
-            "access_token": token,
-            "client_id": principal.client_id,
-            "expires_in": str(lifetime),
-            "expires_on": str(now + lifetime),
-            "ext_expires_in": str(lifetime),
-            "not_before": str(now),
-            "resource": resource,
-            "token_type": "Bearer",
-        })
-
-
-def _missing(name):
-    return EntraError(400, "invalid_request", 900144,
-                      "The request body must contain the following parameter: '%s'." % name)
+    @staticmethod
+    def tenant_not_found(tenant):
+        return tenant_not_found(tenant)

@@ -1,0 +1,143 @@
+# -*- coding: utf-8 -*-
+# Copyright: entra.graph contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""What every Graph endpoint family shares: request bodies, query options, rendering, paging."""
+
+import base64
+import urllib.parse
+
+from . import schema
+from .graph_errors import GraphError, bad_request, normalize_tenant_id
+from .wire import ODATA_JSON_TYPE, Response
+
+MAX_TOP = 999
+UNSUPPORTED_OPTIONS = ("$filter", "$orderby", "$search", "$skip", "$apply", "$compute")
+
+
+def tenant_key(raw):
+    """A router's arguments for a path keyed by tenant id: checked only once the method is known to be
+    allowed, so that a 405 comes before a 400 for the key."""
+    return lambda: (normalize_tenant_id(raw, "the tenantId key"),)
+
+
+class Endpoints:
+    """Helpers for the endpoint families (mixed into GraphService)."""
+
+    @staticmethod
+    def _root(req, version):
+        return "%s/%s" % (req.base_url, version)
+
+    def _context(self, req, version, path, select=None, expand=False, entity=False):
+        parts = list(select or [])
+        if expand:
+            parts.append("identitySynchronization()")
+        text = "%s/$metadata#%s" % (self._root(req, version), path)
+        if parts:
+            text += "(%s)" % ",".join(parts)
+        return text + ("/$entity" if entity else "")
+
+    @staticmethod
+    def _body(req):
+        if not req.body.strip():
+            raise bad_request("Empty Payload. JSON content expected.")
+        try:
+            body = req.json()
+        except ValueError:
+            raise bad_request("Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.")
+        if not isinstance(body, dict):
+            raise bad_request("The request body must be a JSON object.")
+        return body
+
+    @staticmethod
+    def _check_key(given, tenant_id, owner):
+        if "tenantId" in given:
+            if given["tenantId"] is None:
+                raise schema.invalid_value("tenantId", owner)
+            if normalize_tenant_id(given["tenantId"], "tenantId", owner) != tenant_id:
+                raise GraphError(400, "Request_BadRequest", (
+                    "The tenantId '%s' in the request body does not match the tenantId '%s' in the request URL."
+                    % (given["tenantId"], tenant_id)))
+        given.pop("tenantId", None)
+
+    @staticmethod
+    def _drop_computed(entity, given):
+        # Computed properties are ignored on writes (OData 4.01 Part 1, 11.4.2 / 11.4.3); a live object has no
+        # deletion time, so deletedDateTime in a write to a live object is ignored too.
+        for name, prop in entity.props.items():
+            if prop.computed or name == "deletedDateTime":
+                given.pop(name, None)
+
+    def _options(self, req, entity, version, expandable=False):
+        """($select as a list of property names or None, $expand of identitySynchronization)."""
+        for name in UNSUPPORTED_OPTIONS:
+            if name in req.query:
+                raise bad_request("The emulator does not implement the query option '%s'." % name)
+        names = entity.property_names(version)
+        select = None
+        raw = req.param("$select")
+        if raw is not None:
+            select = []
+            by_lower = {name.lower(): name for name in names}
+            for item in raw.split(","):
+                item = item.strip()
+                if not item:
+                    continue
+                if item == "*":
+                    select = None
+                    break
+                if item.lower() not in by_lower:
+                    raise bad_request("Could not find a property named '%s' on type 'microsoft.graph.%s'." % (item, entity.name))
+                if by_lower[item.lower()] not in select:
+                    select.append(by_lower[item.lower()])
+            select = [name for name in names if name in select] if select is not None else None
+        expand = False
+        raw = req.param("$expand")
+        if raw is not None and raw.strip():
+            for item in raw.split(","):
+                item = item.strip()
+                if not expandable or item.lower() not in ("identitysynchronization", "*"):
+                    raise bad_request("Could not find a property named '%s' on type 'microsoft.graph.%s'." % (item, entity.name))
+            expand = True
+        return select, expand
+
+    @staticmethod
+    def _render(entity, obj, version, select=None):
+        full = entity.render(obj, version)
+        if select is None:
+            return full
+        return {name: full[name] for name in select}
+
+    def _page(self, req, items, collection_url):
+        """Server-driven paging. $top sets the page size, as Graph's paging guide describes for APIs that support it."""
+        size = self.settings.page_size
+        top = req.param("$top")
+        if top is not None:
+            if not top.isdigit() or not 1 <= int(top) <= MAX_TOP:
+                raise bad_request("Invalid page size specified: '%s'. Must be between 1 and %d inclusive." % (top, MAX_TOP))
+            size = int(top)
+        offset = 0
+        token = req.param("$skiptoken")
+        if token is not None:
+            try:
+                prefix, value = base64.urlsafe_b64decode(token.encode("ascii") + b"==").decode("ascii").split(":", 1)
+                offset = int(value)
+                if prefix != "offset" or offset < 0:
+                    raise ValueError(token)
+            except (ValueError, UnicodeError):
+                raise bad_request("Invalid $skiptoken value '%s'." % token)
+        page = items[offset:offset + size]
+        result = {"value": page}
+        if offset + size < len(items):
+            skiptoken = base64.urlsafe_b64encode(("offset:%d" % (offset + size)).encode("ascii")).decode("ascii").rstrip("=")
+            kept = [(name, values[0]) for name, values in req.query.items() if name != "$skiptoken"]
+            kept.append(("$skiptoken", skiptoken))
+            query = "&".join("%s=%s" % (name, urllib.parse.quote(value, safe="$,()'*")) for name, value in kept)
+            result["@odata.nextLink"] = "%s?%s" % (collection_url, query)
+        return result
+
+    def _list(self, req, version, path, items):
+        body = {"@odata.context": self._context(req, version, path)}
+        body.update(self._page(req, items, "%s/%s" % (self._root(req, version), path)))
+        return Response.json(200, body, ODATA_JSON_TYPE)
