@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""python -m tests.emulator --port 0 --state-dir DIR [--page-size N] [--latency-ms N]
+"""python -m tests.emulator --port 0 --state-dir DIR [--page-size N] [--latency-ms N] [--tenants N] [--replication-delay S]
 
 Prints one line of JSON (the same as DIR/emulator.json) once it is ready, then serves until
 SIGTERM or SIGINT."""
@@ -24,6 +24,9 @@ def main(argv=None):
     parser.add_argument("--page-size", type=int, default=100, help="Graph list page size")
     parser.add_argument("--latency-ms", type=int, default=0, help="latency added to every Entra and Graph request")
     parser.add_argument("--token-lifetime", type=int, default=3600, help="access token lifetime in seconds")
+    parser.add_argument("--tenants", type=int, default=2, help="how many tenants (the first is the home tenant)")
+    parser.add_argument("--replication-delay", type=float, default=0.0,
+                        help="seconds a new service principal (and its application) answers 404 after instantiate")
     parser.add_argument("--verbose", action="store_true", help="log each request to stderr")
     args = parser.parse_args(argv)
 
@@ -36,7 +39,8 @@ def main(argv=None):
     signal.signal(signal.SIGINT, on_signal)
     try:
         emulator = Emulator(args.state_dir, port=args.port, page_size=args.page_size, latency_ms=args.latency_ms,
-                            token_lifetime=args.token_lifetime, verbose=args.verbose).start()
+                            token_lifetime=args.token_lifetime, verbose=args.verbose, tenants=args.tenants,
+                            replication_delay=args.replication_delay).start()
     except (OSError, ValueError) as exc:
         sys.stderr.write("emulator: cannot start: %s\n" % exc)
         return 1

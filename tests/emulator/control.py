@@ -6,9 +6,10 @@
 """The control API (under /_emulator, loopback clients only) and the same operations as Python methods:
 faults, latency, settings, the request log, the store, apps and their roles, tokens."""
 
-from .faults import Fault, positive_int
+from .faults import Fault, positive_int, seconds_value
 from .graph import GraphError
 from .request_log import KINDS
+from .sync_cycle import run_cycles
 from .wire import Response
 
 CONTROL_PREFIX = "/_emulator"
@@ -46,8 +47,8 @@ class ControlAPI:
             self.set_latency(latency_ms)
         if token_lifetime is not None:
             self.settings.token_lifetime = positive_int(token_lifetime, "token_lifetime")
-            if self.directory is not None:
-                self.directory.token_lifetime = self.settings.token_lifetime
+            for directory in self._directories():
+                directory.token_lifetime = self.settings.token_lifetime
         return self.settings.as_dict()
 
     def requests(self, kind=None):
@@ -57,83 +58,144 @@ class ControlAPI:
         self.log.clear()
 
     def reset(self):
-        """Empty store, no faults, empty log, the settings and apps (with their roles) of start-up,
-        no revoked tokens, token recording off."""
-        self.store.clear()
+        """In every tenant: empty policy store, the users and groups of start-up and no applications,
+        service principals or jobs, the apps (with their roles) of start-up, no revoked tokens, token
+        recording off. No faults, empty log, the settings and replication delay of start-up."""
         self.faults_set.clear()
         self.log.clear()
         self.configure(**self._defaults.as_dict())
-        if self.directory is not None:
-            self.directory.reset()
+        if self.tenants is not None:
+            with self.tenants.lock:
+                for tenant in self.tenants:
+                    tenant.store.clear()
+                    tenant.objects.clear()
+                    tenant.directory.reset()
+                self.tenants.replication_delay = self._default_replication_delay
 
-    def objects(self):
+    # ---- tenants ------------------------------------------------------------------------------
+
+    def _directories(self):
+        return [tenant.directory for tenant in self.tenants] if self.tenants is not None else []
+
+    def _tenant(self, tenant_id=None):
+        if tenant_id is None:
+            return self.tenants.home
+        tenant = self.tenants.get(tenant_id) if isinstance(tenant_id, str) else None
+        if tenant is None:
+            raise ValueError("unknown tenant %s" % tenant_id)
+        return tenant
+
+    def _directory_of(self, client_id):
+        """The directory that registers client_id (the home tenant's first), or None."""
+        for directory in self._directories():
+            if directory.find(client_id) is not None:
+                return directory
+        return None
+
+    def set_replication_delay(self, seconds):
+        """From now on, an application and service principal created by instantiate answer 404 (to reads, job
+        creation and synchronization calls) for `seconds` after their creation. 0 turns it off."""
+        self.tenants.replication_delay = seconds_value(seconds, "seconds")
+        return {"seconds": self.tenants.replication_delay}
+
+    def run_sync_cycle(self, tenant=None, job_id=None):
+        """One synchronization cycle of every started job (of that source tenant / that job id):
+        {"jobs": [{tenant, service_principal_id, job_id, status_code, exported, deleted, errors}]}."""
+        if tenant is not None:
+            self._tenant(tenant)
+        if job_id is not None and not isinstance(job_id, str):
+            raise ValueError("job_id must be a string")
+        return run_cycles(self.tenants, tenant, job_id)
+
+    # ---- store and apps -------------------------------------------------------------------------
+
+    def objects(self, tenant=None):
         """{"partners", "partner_policy", "deleted_partners", "deleted_items"}: every object in stored
-        (beta) form."""
-        return self.store.snapshot()
+        (beta) form, of the home tenant or of `tenant`."""
+        return self._tenant(tenant).store.snapshot()
 
-    def set_objects(self, data):
-        """Replace the store. Keys: partners, partner_policy, deleted_partners, deleted_items (a missing key
-        empties that collection). A partner_policy item whose tenant has no partner gets a minimal one."""
+    def set_objects(self, data, tenant=None):
+        """Replace the store (of the home tenant or of `tenant`). Keys: partners, partner_policy,
+        deleted_partners, deleted_items (a missing key empties that collection). A partner_policy item whose
+        tenant has no partner gets a minimal one."""
+        store = self._tenant(tenant).store
         try:
-            self.store.load(data)
+            store.load(data)
         except GraphError as exc:
             raise ValueError(exc.message)
 
     def issue_token(self, client_id=None, audience=None, lifetime=None, roles=None):
-        """An access token as the token endpoint would issue it; lifetime may be negative (expired).
-        roles: the roles claim (default: the app's roles now)."""
-        principal = self.directory.find(client_id or self.directory.write_app.client_id)
-        if principal is None:
+        """An access token as the token endpoint would issue it (by the tenant that registers client_id);
+        lifetime may be negative (expired). roles: the roles claim (default: the app's roles now)."""
+        client_id = client_id or self.directory.write_app.client_id
+        directory = self._directory_of(client_id)
+        if directory is None:
             raise ValueError("unknown client_id %s" % client_id)
         if lifetime is not None and (isinstance(lifetime, bool) or not isinstance(lifetime, int)):
             raise ValueError("lifetime must be an integer number of seconds")
         if roles is not None and not (isinstance(roles, list) and all(isinstance(r, str) for r in roles)):
             raise ValueError("roles must be a list of strings")
-        return self.directory.issue_token(principal, audience or self.base_url, lifetime, roles=roles)[0]
+        return directory.issue_token(directory.find(client_id), audience or self.base_url, lifetime, roles=roles)[0]
 
     def revoke_tokens(self, client_id=None):
         """Graph refuses (401 InvalidAuthenticationToken) every access token issued before now, to
         client_id or to any app and managed identity. Returns how many were revoked."""
-        if client_id is not None and self.directory.find(client_id) is None:
+        if client_id is None:
+            return sum(directory.revoke_tokens() for directory in self._directories())
+        directory = self._directory_of(client_id)
+        if directory is None:
             raise ValueError("unknown client_id %s" % client_id)
-        return self.directory.revoke_tokens(client_id)
+        return directory.revoke_tokens(client_id)
 
     def apps(self):
-        """Every app registration and managed identity: client_id, name, roles, managed (and client_secret)."""
-        return [self.directory.app_summary(p) for p in self.directory.principals.values()]
+        """Every app registration and managed identity of every tenant: client_id, name, roles, managed,
+        tenant (and client_secret)."""
+        found = []
+        for directory in self._directories():
+            for principal in directory.principals.values():
+                summary = directory.app_summary(principal)
+                summary["tenant"] = directory.tenant_id
+                found.append(summary)
+        return found
 
-    def add_app(self, client_id=None, client_secret=None, roles=None, certificate=None, name=None):
-        """Register an app (until reset). roles default to both policy roles; without client_secret
-        or certificate (a PEM certificate) a secret is generated. Returns its summary, with client_secret."""
-        return self.directory.add_app(client_id, client_secret, roles, certificate, name)
+    def add_app(self, client_id=None, client_secret=None, roles=None, certificate=None, name=None, tenant=None):
+        """Register an app (until reset) in the home tenant or in `tenant`. roles default to both policy
+        roles; without client_secret or certificate (a PEM certificate) a secret is generated. Returns its
+        summary, with client_secret."""
+        directory = self._tenant(tenant).directory
+        if client_id is not None and isinstance(client_id, str) and self._directory_of(client_id) is not None:
+            raise ValueError("an app with client_id %s exists" % client_id)
+        return directory.add_app(client_id, client_secret, roles, certificate, name)
 
     def set_app_roles(self, client_id, roles):
         """Grant or withdraw application permissions ("admin consent"). Tokens issued before keep the
         roles they were issued with, so a token minted before a grant still gets 403."""
-        try:
-            return self.directory.set_roles(client_id, roles)
-        except KeyError:
+        directory = self._directory_of(client_id)
+        if directory is None:
             raise ValueError("unknown client_id %s" % client_id)
+        return directory.set_roles(client_id, roles)
 
     def app_roles(self, client_id):
-        principal = self.directory.find(client_id)
-        if principal is None:
+        directory = self._directory_of(client_id)
+        if directory is None:
             raise ValueError("unknown client_id %s" % client_id)
-        return list(principal.roles)
+        return list(directory.find(client_id).roles)
 
     def record_tokens(self, on=True):
         """Opt-in: keep every access token issued and client assertion received from now on (off after reset)."""
         if not isinstance(on, bool):
             raise ValueError("on must be a boolean")
-        self.directory.record_tokens(on)
+        for directory in self._directories():
+            directory.record_tokens(on)
 
     def recorded_tokens(self):
-        """{"recording": bool, "access_tokens": [...], "client_assertions": [...]} since record_tokens(True)."""
-        recorded = self.directory.recorded
-        if recorded is None:
+        """{"recording": bool, "access_tokens": [...], "client_assertions": [...]} since record_tokens(True),
+        of every tenant."""
+        recorded = [directory.recorded for directory in self._directories() if directory.recorded is not None]
+        if not recorded:
             return {"recording": False, "access_tokens": [], "client_assertions": []}
-        return {"recording": True, "access_tokens": list(recorded["access_tokens"]),
-                "client_assertions": list(recorded["client_assertions"])}
+        return {"recording": True, "access_tokens": [token for r in recorded for token in r["access_tokens"]],
+                "client_assertions": [a for r in recorded for a in r["client_assertions"]]}
 
     def federated_assertion(self, subject=None, issuer=None, audience=None, lifetime=3600):
         """A token from the emulator's external OIDC issuer, for workload identity tests."""
@@ -194,11 +256,27 @@ class ControlAPI:
                 self.reset()
                 return Response.empty(204)
             elif name == "objects":
+                tenant = req.param("tenant")
                 if method == "GET":
-                    return ok(self.objects())
+                    return ok(self.objects(tenant))
                 if method == "PUT":
-                    self.set_objects(payload)
-                    return ok(self.objects())
+                    self.set_objects(payload, tenant)
+                    return ok(self.objects(tenant))
+            elif name == "tenants" and method == "GET":
+                return ok(self.tenants_info())
+            elif name == "replication-delay":
+                if method == "GET":
+                    return ok({"seconds": self.tenants.replication_delay})
+                if method == "PUT":
+                    if not isinstance(payload, dict) or set(payload) != {"seconds"}:
+                        return fail(400, 'expected {"seconds": N}')
+                    self.set_replication_delay(payload["seconds"])
+                    return Response.empty(204)
+            elif name == "synchronization/cycle" and method == "POST":
+                spec = payload or {}
+                if not isinstance(spec, dict) or set(spec) - {"tenant", "job_id"}:
+                    return fail(400, "expected no body or an object with tenant and/or job_id")
+                return ok(self.run_sync_cycle(**spec))
             elif name == "config":
                 if method == "GET":
                     return ok(self.settings.as_dict())
@@ -221,8 +299,8 @@ class ControlAPI:
                     return ok(self.apps())
                 if method == "POST":
                     spec = payload or {}
-                    if not isinstance(spec, dict) or set(spec) - {"client_id", "client_secret", "roles", "certificate", "name"}:
-                        return fail(400, "expected an object with client_id, client_secret, roles, certificate and/or name")
+                    if not isinstance(spec, dict) or set(spec) - {"client_id", "client_secret", "roles", "certificate", "name", "tenant"}:
+                        return fail(400, "expected an object with client_id, client_secret, roles, certificate, name and/or tenant")
                     return ok(self.add_app(**spec), 201)
             elif len(parts) == 3 and parts[0] == "apps" and parts[2] == "roles":
                 if method == "GET":

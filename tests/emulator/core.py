@@ -16,12 +16,15 @@ import traceback
 import uuid
 
 from .control import CONTROL_PREFIX, ControlAPI
-from .faults import FaultSet, authorization, deep_update, positive_int, real_json, substitute
+import jwt
+
+from .faults import FaultSet, seconds_value, authorization, deep_update, positive_int, real_json, substitute
 from .faults import Fault  # noqa: F401 (the emulator's interface)
 from .graph import GraphService, Store, graph_error_body, graph_error_response
 from .identity import EntraError
 from .request_log import RequestLog
 from .schema import BETA, V1
+from .tenants import DOMAIN_LABELS, Tenant, TenantObjects, Tenants, new_lock
 from .wire import JSON_TYPE, Response, utcnow
 
 
@@ -60,7 +63,8 @@ class EmulatorCore(ControlAPI):
         self.settings = Settings(**self._defaults.as_dict())
         self.faults_set = FaultSet()
         self.log = RequestLog()
-        self.store = Store()
+        self.store = None
+        self.tenants = None
         self._stopping = threading.Event()
         # Every latency, delay and hang waits on the current event; release_waits() swaps in a new one.
         self._wake = threading.Event()
@@ -71,10 +75,22 @@ class EmulatorCore(ControlAPI):
         self.graph = None
         self._routes = []
 
-    def _setup(self, directory):
-        self.directory = directory
-        self.graph = GraphService(directory, self.store, self.settings)
+    def _setup(self, directories, replication_delay=0):
+        """directories: one Directory per tenant, the home tenant's first."""
+        lock = new_lock()
+        self.tenants = Tenants(lock, seconds_value(replication_delay, "replication_delay"))
+        self._default_replication_delay = self.tenants.replication_delay
+        for index, directory in enumerate(directories):
+            label = DOMAIN_LABELS[index] if index < len(DOMAIN_LABELS) else "tenant%d" % (index + 1)
+            tenant = self.tenants.add(Tenant(directory, Store(lock), TenantObjects(directory.tenant_id, label + ".onmicrosoft.com")))
+            tenant.graph = GraphService(directory, tenant.store, self.settings, tenant=tenant, tenants=self.tenants)
+        home = self.tenants.home
+        self.directory, self.store, self.graph = home.directory, home.store, home.graph
         self._routes = self._build_routes()
+
+    def tenants_info(self):
+        """The `tenants` list of the info line: the home tenant first."""
+        return [tenant.summary() for tenant in self.tenants]
 
     def _sleep(self, seconds):
         """Wait, unless the emulator is stopping or release_waits() is called. Never called with a lock held."""
@@ -90,19 +106,35 @@ class EmulatorCore(ControlAPI):
         wake.set()
     # ---- request handling -------------------------------------------------------------------
 
+    def _signing_in_to(self, name):
+        """The directory a sign-in URL's tenant segment names; the home one (which says "not found") otherwise."""
+        tenant = self.tenants.for_sign_in(name)
+        return (tenant or self.tenants.home).directory
+
+    def _graph_for(self, req):
+        """The tenant Graph acts on: the one named by the token's tid (checked by that tenant's directory)."""
+        _header, token = authorization(req)
+        try:
+            tid = jwt.decode(token, options={"verify_signature": False}).get("tid") if token else None
+        except jwt.PyJWTError:
+            tid = None
+        tenant = self.tenants.get(tid) if isinstance(tid, str) else None
+        return (tenant or self.tenants.home).graph
+
     def _build_routes(self):
-        d, g = self.directory, self.graph
+        d = self.directory
         tenant = r"(?P<tenant>[^/]+)"
         return [
-            (re.compile(r"^/v1\.0(?:/.*)?$"), _graph_kind, None, lambda req, m: g.handle(req, V1)),
-            (re.compile(r"^/beta(?:/.*)?$"), _graph_kind, None, lambda req, m: g.handle(req, BETA)),
+            (re.compile(r"^/v1\.0(?:/.*)?$"), _graph_kind, None, lambda req, m: self._graph_for(req).handle(req, V1)),
+            (re.compile(r"^/beta(?:/.*)?$"), _graph_kind, None, lambda req, m: self._graph_for(req).handle(req, BETA)),
             (re.compile(r"^/msi/token/?$"), "managed_identity", None, lambda req, m: d.handle_app_service(req)),
             (re.compile(r"^/metadata/identity/oauth2/token/?$"), "managed_identity", None, lambda req, m: d.handle_imds(req)),
-            (re.compile(r"^/%s/oauth2/v2\.0/token/?$" % tenant), "token", None, lambda req, m: d.handle_token(req, m.group("tenant"))),
+            (re.compile(r"^/%s/oauth2/v2\.0/token/?$" % tenant), "token", None,
+             lambda req, m: self._signing_in_to(m.group("tenant")).handle_token(req, m.group("tenant"))),
             (re.compile(r"^/%s/v2\.0/\.well-known/openid-configuration/?$" % tenant), "discovery", ("GET",),
-             lambda req, m: d.handle_discovery(req, m.group("tenant"))),
+             lambda req, m: self._signing_in_to(m.group("tenant")).handle_discovery(req, m.group("tenant"))),
             (re.compile(r"^/%s/discovery/v2\.0/keys/?$" % tenant), "discovery", ("GET",),
-             lambda req, m: d.handle_keys(req, m.group("tenant"))),
+             lambda req, m: self._signing_in_to(m.group("tenant")).handle_keys(req, m.group("tenant"))),
             (re.compile(r"^/common/discovery/instance/?$"), "discovery", ("GET",), lambda req, m: d.handle_instance_discovery(req)),
             (re.compile(r"^/oidc/\.well-known/openid-configuration/?$"), "discovery", ("GET",), lambda req, m: d.handle_oidc_discovery(req)),
             (re.compile(r"^/oidc/keys/?$"), "discovery", ("GET",), lambda req, m: d.handle_oidc_keys(req)),

@@ -6,6 +6,8 @@
 """What every Graph endpoint family shares: request bodies, query options, rendering, paging."""
 
 import base64
+import copy
+import re
 import urllib.parse
 
 from . import schema
@@ -14,6 +16,15 @@ from .wire import ODATA_JSON_TYPE, Response
 
 MAX_TOP = 999
 UNSUPPORTED_OPTIONS = ("$filter", "$orderby", "$search", "$skip", "$apply", "$compute")
+
+
+def requires(*alternatives):
+    """The application permissions a handler needs: any one alternative, each a role or a tuple of roles
+    that are all needed. Handlers without it follow the policy rule (graph.py)."""
+    def mark(handler):
+        handler.permissions = tuple((needed,) if isinstance(needed, str) else tuple(needed) for needed in alternatives)
+        return handler
+    return mark
 
 
 def tenant_key(raw):
@@ -139,5 +150,78 @@ class Endpoints:
 
     def _list(self, req, version, path, items):
         body = {"@odata.context": self._context(req, version, path)}
+        body.update(self._page(req, items, "%s/%s" % (self._root(req, version), path)))
+        return Response.json(200, body, ODATA_JSON_TYPE)
+
+
+FILTER_CLAUSE = re.compile(r"^\s*(?P<name>[A-Za-z]+)\s+eq\s+'(?P<value>(?:[^']|'')*)'\s*$")
+# Query options the directory object families do not implement: refused rather than ignored.
+UNSUPPORTED_DIRECTORY_OPTIONS = ("$orderby", "$search", "$skip", "$apply", "$compute", "$expand", "$count")
+
+
+def parse_filter(raw, allowed, type_name):
+    """A $filter of `property eq 'value'` clauses joined by `and`: [(property, value)]. allowed: the
+    property names that can be filtered on, as Graph spells them."""
+    by_lower = {name.lower(): name for name in allowed}
+    found = []
+    for clause in re.split(r"\s+and\s+", raw.strip(), flags=re.IGNORECASE):
+        match = FILTER_CLAUSE.match(clause)
+        if match is None:
+            raise GraphError(400, "BadRequest", "Invalid filter clause: '%s'." % clause.strip())
+        name = by_lower.get(match.group("name").lower())
+        if name is None:
+            raise GraphError(400, "Request_UnsupportedQuery", (
+                "Unsupported or invalid query filter clause specified for property '%s' of resource '%s'."
+                % (match.group("name"), type_name)))
+        found.append((name, match.group("value").replace("''", "'")))
+    return found
+
+
+def matches_filter(obj, clauses):
+    # The directory compares strings in eq clauses without regard to case.
+    for name, value in clauses:
+        actual = obj.get(name)
+        if not isinstance(actual, str) or actual.lower() != value.lower():
+            return False
+    return True
+
+
+class DirectoryObjectEndpoints(Endpoints):
+    """Lists and reads of directory objects (users, groups, applications, service principals)."""
+
+    def _directory_options(self, req, selectable, type_name):
+        for name in UNSUPPORTED_DIRECTORY_OPTIONS:
+            if name in req.query:
+                raise bad_request("The emulator does not implement the query option '%s' here." % name)
+        raw = req.param("$select")
+        if raw is None or not raw.strip():
+            return None
+        by_lower = {name.lower(): name for name in selectable}
+        select = []
+        for item in raw.split(","):
+            item = item.strip()
+            if not item:
+                continue
+            if item.lower() not in by_lower:
+                raise bad_request("Could not find a property named '%s' on type 'microsoft.graph.%s'." % (item, type_name))
+            select.append(by_lower[item.lower()])
+        return select
+
+    def _directory_object(self, req, version, path, obj, defaults, selectable, type_name):
+        select = self._directory_options(req, selectable, type_name)
+        names = select if select is not None else defaults
+        body = {"@odata.context": self._context(req, version, path, select, entity=True)}
+        body.update({name: copy.deepcopy(obj.get(name)) for name in names})
+        return Response.json(200, body, ODATA_JSON_TYPE)
+
+    def _directory_list(self, req, version, path, objects, defaults, selectable, filterable, type_name):
+        select = self._directory_options(req, selectable, type_name)
+        raw = req.param("$filter")
+        if raw is not None and raw.strip():
+            clauses = parse_filter(raw, filterable, type_name)
+            objects = [obj for obj in objects if matches_filter(obj, clauses)]
+        names = select if select is not None else defaults
+        items = [{name: copy.deepcopy(obj.get(name)) for name in names} for obj in objects]
+        body = {"@odata.context": self._context(req, version, path, select)}
         body.update(self._page(req, items, "%s/%s" % (self._root(req, version), path)))
         return Response.json(200, body, ODATA_JSON_TYPE)

@@ -21,7 +21,7 @@ def positive_int(value, name, minimum=1):
     return int(value)
 
 
-def _seconds(value, name):
+def seconds_value(value, name):
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
         raise ValueError("%s must be a number of seconds >= 0" % name)
     return float(value)
@@ -57,7 +57,7 @@ class Fault:
             raise ValueError("retry_after must be a string (seconds or an HTTP-date)")
         self.retry_after = None if retry_after is None else str(retry_after)
         default_seconds = {"delay": 1.0, "hang": 30.0}.get(kind, 0.0)
-        self.seconds = default_seconds if seconds is None else _seconds(seconds, "seconds")
+        self.seconds = default_seconds if seconds is None else seconds_value(seconds, "seconds")
         self.body = body
         if not isinstance(apply, bool):
             raise ValueError("apply must be a boolean")

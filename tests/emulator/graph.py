@@ -6,19 +6,24 @@
 """The Microsoft Graph side of the emulator, under /v1.0 and /beta: sign-in check, routing and
 permissions. Each endpoint family lives in its own file and is mixed in here: partners.py (partner
 configurations and their identity synchronization policies), deleted_items.py (the beta deleted items of
-both); endpoints.py holds what they share (bodies, query options, paging), graph_errors.py Graph's errors.
+both), applications.py (application templates, applications, service principals, app role assignments),
+synchronization.py (a service principal's synchronization jobs and secrets), users.py (users, groups);
+endpoints.py holds what they share (bodies, query options, paging), graph_errors.py Graph's errors.
 
 Every rule carries its source in README.md ("Rules"); choices the documents leave open are marked
 there as assumptions, and next to the code."""
 
 import re
 
+from .applications import ApplicationEndpoints
 from .deleted_items import DeletedItemsEndpoints
 from .graph_errors import (GraphError, bad_request, graph_error_body, graph_error_response,  # noqa: F401 (the service's errors)
                            normalize_tenant_id)
 from .identity import READ_ROLE, WRITE_ROLE, TokenRejected
 from .partners import PartnerEndpoints
 from .schema import SchemaError
+from .synchronization import SynchronizationEndpoints
+from .users import UserEndpoints
 from .store import Store  # noqa: F401 (part of the service's interface)
 
 KEY_SEGMENT = re.compile(r"^(?P<name>[^(]+)\((?:tenantId=)?'?(?P<key>[^')]*)'?\)$", re.IGNORECASE)
@@ -26,17 +31,22 @@ KEY_SEGMENT = re.compile(r"^(?P<name>[^(]+)\((?:tenantId=)?'?(?P<key>[^')]*)'?\)
 
 # ---- the service --------------------------------------------------------------------------
 
-class GraphService(PartnerEndpoints, DeletedItemsEndpoints):
-    def __init__(self, directory, store, settings):
+class GraphService(PartnerEndpoints, DeletedItemsEndpoints, ApplicationEndpoints, SynchronizationEndpoints, UserEndpoints):
+    """Graph as one tenant sees it. `tenant` holds its directory objects; `tenants` every tenant of the
+    emulator (validation and synchronization look at the target tenant's policies and users)."""
+
+    def __init__(self, directory, store, settings, tenant=None, tenants=None):
         self.directory = directory
         self.store = store
         self.settings = settings
+        self.tenant = tenant
+        self.tenants = tenants
 
     def handle(self, req, version):
         try:
             claims = self._authenticate(req)
             handler, args = self._route(req, version)
-            self._authorize(req, claims)
+            self._authorize(req, claims, handler)
             return handler(req, version, *args)
         except GraphError as exc:
             return graph_error_response(req, exc.status, exc.code, exc.message, exc.headers, exc.details)
@@ -61,17 +71,23 @@ class GraphService(PartnerEndpoints, DeletedItemsEndpoints):
             raise GraphError(401, "InvalidAuthenticationToken", str(exc), headers=[("WWW-Authenticate", challenge)])
 
     @staticmethod
-    def _authorize(req, claims):
+    def _authorize(req, claims, handler):
         roles = set(claims.get("roles") or [])
-        # Reads: Policy.Read.All (least privileged) or Policy.ReadWrite.CrossTenantAccess; writes: the latter only.
-        needed = {READ_ROLE, WRITE_ROLE} if req.method in ("GET", "HEAD") else {WRITE_ROLE}
-        if not roles & needed:
+        alternatives = getattr(handler, "permissions", None)
+        if alternatives is None:
+            # Policies: reads need Policy.Read.All (least privileged) or Policy.ReadWrite.CrossTenantAccess;
+            # writes the latter only.
+            alternatives = ((READ_ROLE,), (WRITE_ROLE,)) if req.method in ("GET", "HEAD") else ((WRITE_ROLE,),)
+        # An empty list (application templates) accepts any token.
+        if alternatives and not any(set(needed) <= roles for needed in alternatives):
             raise GraphError(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
 
     # ---- routing ----------------------------------------------------------------------------
 
     # The first path segment (lower case) -> the method routing that family's paths.
-    ROOTS = {"policies": "_route_policies"}
+    ROOTS = {"policies": "_route_policies", "applicationtemplates": "route_application_templates",
+             "applications": "route_applications", "serviceprincipals": "route_service_principals",
+             "users": "route_users", "groups": "route_groups"}
 
     def _route(self, req, version):
         segments = split_segments(req.path)

@@ -26,6 +26,12 @@ from .token_endpoint import TokenEndpoint
 
 READ_ROLE = "Policy.Read.All"
 WRITE_ROLE = "Policy.ReadWrite.CrossTenantAccess"
+APPLICATION_ROLE = "Application.ReadWrite.All"
+SYNCHRONIZATION_ROLE = "Synchronization.ReadWrite.All"
+ASSIGNMENT_ROLE = "AppRoleAssignment.ReadWrite.All"
+USER_READ_ROLE = "User.Read.All"
+GROUP_READ_ROLE = "Group.Read.All"
+ADMIN_ROLES = (READ_ROLE, WRITE_ROLE, APPLICATION_ROLE, SYNCHRONIZATION_ROLE, ASSIGNMENT_ROLE, USER_READ_ROLE, GROUP_READ_ROLE)
 FIC_AUDIENCE = "api://AzureADTokenExchange"
 # Resources the real directory knows besides the emulator's own Graph: a token for them is issued
 # (as Entra would) and then rejected by the emulator's Graph for its audience.
@@ -114,7 +120,8 @@ class Directory(DiscoveryEndpoints, TokenEndpoint, ManagedIdentityEndpoints):
     holds every origin the directory answers on: each is an authority whose issuer Graph accepts and a
     Graph resource a token can be issued for. The TLS emulator has one; the in-process one several."""
 
-    def __init__(self, state_dir, base_url, ca_key, ca_cert, token_lifetime=3600, tenant_id=None, domains=(), new_key=None):
+    def __init__(self, state_dir, base_url, ca_key, ca_cert, token_lifetime=3600, tenant_id=None, domains=(), new_key=None,
+                 home=True):
         new_key = new_key or pki.new_rsa_key
         self.base_url = base_url
         self.origins = {base_url}
@@ -136,11 +143,11 @@ class Directory(DiscoveryEndpoints, TokenEndpoint, ManagedIdentityEndpoints):
         self._jwks = {"keys": [pki.jwk(self.signing_key, self.kid, signing_cert, self.issuer)]}
 
         # The "external OIDC issuer" stands for GitHub Actions or an AKS cluster: it signs the
-        # tokens that workload identity federation exchanges.
+        # tokens that workload identity federation exchanges. Only the home tenant trusts it.
         self.oidc_issuer = base_url + "/oidc"
-        self.oidc_key = new_key()
+        self.oidc_key = new_key() if home else None
         self.oidc_kid = "emulator-oidc-1"
-        self._oidc_keys = {self.oidc_issuer: self.oidc_key}
+        self._oidc_keys = {self.oidc_issuer: self.oidc_key} if home else {}
         self.federated_subject = "system:serviceaccount:ansible:entra-graph"
 
         self.identity_header = secrets.token_urlsafe(24)
@@ -154,7 +161,15 @@ class Directory(DiscoveryEndpoints, TokenEndpoint, ManagedIdentityEndpoints):
         self.readonly_secret = self._add_secret(self.readonly_app)
         self.norole_app = self._add(Principal("entra.graph emulator no roles", []))
         self.norole_secret = self._add_secret(self.norole_app)
+        # The app of the tenants list: every permission cross-tenant synchronization needs on either side.
+        self.admin_app = self._add(Principal("entra.graph emulator cross-tenant sync admin", ADMIN_ROLES))
+        self.admin_secret = self._add_secret(self.admin_app)
+        self.cert_app = self.federated_app = self.mi_system = self.mi_user = None
+        if home:
+            self._add_home_principals(state_dir, new_key)
 
+    def _add_home_principals(self, state_dir, new_key):
+        """The certificate and workload identity apps and the managed identities: the home tenant's only."""
         # One app with two certificates: a plain PEM and one whose key is encrypted.
         self.cert_app = self._add(Principal("entra.graph emulator certificate", [READ_ROLE, WRITE_ROLE]))
         cert_key = new_key()

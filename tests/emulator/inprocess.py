@@ -34,6 +34,7 @@ from requests.structures import CaseInsensitiveDict
 
 from . import pki
 from .core import EmulatorCore
+from .faults import positive_int
 from .identity import Directory
 from .wire import Request
 
@@ -133,7 +134,8 @@ class InProcessEmulator(EmulatorCore):
 
     def __init__(self, base_url="https://graph.microsoft.com", authority_host=None, origins=None, tenant_id=None,
                  domains=(), identity_endpoint=DEFAULT_IDENTITY_ENDPOINT, imds_host=DEFAULT_IMDS_HOST, state_dir=None,
-                 page_size=100, latency_ms=0, token_lifetime=3600, real_time=False, reuse_keys=True):
+                 page_size=100, latency_ms=0, token_lifetime=3600, real_time=False, reuse_keys=True, tenants=2,
+                 replication_delay=0):
         super().__init__(page_size=page_size, latency_ms=latency_ms, token_lifetime=token_lifetime)
         self.base_url = origin_of(base_url)
         self.authority_host = origin_of(authority_host or GRAPH_HOSTS.get(self.base_url, self.base_url))
@@ -149,10 +151,15 @@ class InProcessEmulator(EmulatorCore):
         self.state_dir = tempfile.mkdtemp(prefix="entra-graph-emulator-") if state_dir is None else os.path.abspath(state_dir)
         os.makedirs(self.state_dir, exist_ok=True)
         ca_key, ca_cert = _shared_ca() if reuse_keys else pki.make_ca()
-        directory = Directory(self.state_dir, self.authority_host, ca_key, ca_cert, self.settings.token_lifetime,
-                              tenant_id=tenant_id, domains=domains, new_key=_pooled_key_factory() if reuse_keys else None)
-        directory.origins = set(owned)
-        self._setup(directory)
+        new_key = _pooled_key_factory() if reuse_keys else None
+        directories = [Directory(self.state_dir, self.authority_host, ca_key, ca_cert, self.settings.token_lifetime,
+                                 tenant_id=tenant_id if index == 0 else None, domains=domains if index == 0 else (),
+                                 new_key=new_key, home=index == 0)
+                       for index in range(positive_int(tenants, "tenants"))]
+        for directory in directories:
+            directory.origins = set(owned)
+        self._setup(directories, replication_delay)
+        directory = self.directory
         self.info = directory.info()
         self.info.update({
             "base_url": self.base_url,
@@ -166,6 +173,7 @@ class InProcessEmulator(EmulatorCore):
             "ca_path": None,
             "origins": sorted(owned),
             "state_dir": self.state_dir,
+            "tenants": self.tenants_info(),
         })
 
     # ---- lifecycle ------------------------------------------------------------------------
@@ -204,7 +212,8 @@ class InProcessEmulator(EmulatorCore):
         """Own one more origin (e.g. a private cloud's Graph or sign-in host); returns it normalised."""
         origin = origin_of(url)
         self.origins.add(origin)
-        self.directory.origins.add(origin)
+        for tenant in self.tenants:
+            tenant.directory.origins.add(origin)
         self.info["origins"] = sorted(self.origins)
         return origin
 

@@ -17,6 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from . import pki
 from .core import EmulatorCore, Fault
+from .faults import positive_int
 from .identity import Directory
 from .wire import Request
 
@@ -170,8 +171,11 @@ class Emulator(EmulatorCore):
 
     Use start() / stop() (or a with block); `info` holds everything a client needs."""
 
-    def __init__(self, state_dir, port=0, page_size=100, latency_ms=0, token_lifetime=3600, verbose=False):
+    def __init__(self, state_dir, port=0, page_size=100, latency_ms=0, token_lifetime=3600, verbose=False, tenants=2,
+                 replication_delay=0):
         super().__init__(page_size=page_size, latency_ms=latency_ms, token_lifetime=token_lifetime, verbose=verbose)
+        self.tenant_count = positive_int(tenants, "tenants")
+        self.replication_delay = replication_delay
         self.state_dir = os.path.abspath(state_dir)
         self.port = port
         self._server = None
@@ -197,7 +201,8 @@ class Emulator(EmulatorCore):
         context.load_cert_chain(server_pem)
         self._server.ssl_context = context
 
-        self._setup(Directory(self.state_dir, self.base_url, ca_key, ca_cert, self.settings.token_lifetime))
+        self._setup([Directory(self.state_dir, self.base_url, ca_key, ca_cert, self.settings.token_lifetime, home=index == 0)
+                     for index in range(self.tenant_count)], self.replication_delay)
         self.info = {
             "base_url": self.base_url,
             "ca_path": ca_path,
@@ -210,6 +215,7 @@ class Emulator(EmulatorCore):
             "pid": os.getpid(),
         }
         self.info.update(self.directory.info())
+        self.info["tenants"] = self.tenants_info()
         pki.write_file(os.path.join(self.state_dir, "emulator.json"),
                        (json.dumps(self.info, indent=2, sort_keys=True) + "\n").encode("utf-8"), private=True)
 
