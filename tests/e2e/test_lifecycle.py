@@ -680,7 +680,7 @@ def test_live_mode_is_off_without_its_variables_and_in_ci():
 
 # Graph's answers that no Microsoft page documents (CROSS_TENANT_SYNC.md 2.1, 2.2, 1.3) and the ones the
 # module relies on, as the emulator gives them. The live variant asks real Graph the same questions: a
-# difference means the emulator (tests/emulator/graph.py and its README) must change, and maybe the module.
+# difference means the emulator (tests/emulator/partners.py and its README) must change, and maybe the module.
 ASSUMED = collections.OrderedDict([
     ("PUT a sync policy without a partner configuration", (404, "Request_ResourceNotFound")),   # assumption
     ("POST the partner configuration", (201, None)),
