@@ -211,3 +211,23 @@ def test_a_new_service_principal_is_missing_while_replication_lasts(emu, emu_htt
         time.sleep(0.1)
     assert source.get("/servicePrincipals/%s" % quick["id"]).status_code == 200
     assert emu_http.get(control + "/replication-delay").json() == {"seconds": 0.2}
+
+
+# ---- in process ----------------------------------------------------------------------------------
+
+def test_the_in_process_emulator_serves_the_same_tenants():
+    from tests.emulator.inprocess import InProcessEmulator
+
+    with InProcessEmulator(tenant_id="72f988bf-86f1-41af-91ab-2d7cd011db47") as emu:
+        session = emu.session()
+        target = emu.info["tenants"][1]
+        assert emu.info["tenants"][0]["tenant"] == "72f988bf-86f1-41af-91ab-2d7cd011db47" != target["tenant"]
+        app = msal.ConfidentialClientApplication(
+            target["client_id"], client_credential=target["client_secret"],
+            authority="%s/%s" % (emu.info["authority_host"], target["tenant"]), http_client=session)
+        token = app.acquire_token_for_client(scopes=[emu.info["scope"]])["access_token"]
+        users = session.get(emu.info["graph_endpoint"] + "/v1.0/users", headers={"Authorization": "Bearer " + token})
+        assert {user["id"] for user in users.json()["value"]} == {user["id"] for user in target["users"]}
+        made = session.post(emu.info["graph_endpoint"] + "/v1.0/applicationTemplates/%s/instantiate" % CTS_TEMPLATE,
+                            json={"displayName": "In process"}, headers={"Authorization": "Bearer " + token})
+        assert made.status_code == 201 and emu.run_sync_cycle() == {"jobs": []}
