@@ -188,7 +188,7 @@ def test_provision_on_demand_does_one_user(source, target):
 
 def test_provision_on_demand_allows_five_requests_per_ten_seconds(source, target):
     sp, job, _sync = configured(source, target)
-    answers = [on_demand(source, sp, job, source.users[0]["id"]) for _ in range(6)]
+    answers = [on_demand(source, sp, job, source.users[0]["id"]) for dummy in range(6)]
     assert [a.status_code for a in answers[:5]] == [200] * 5
     assert answers[5].status_code == 429 and int(answers[5].headers["Retry-After"]) >= 1
     assert error_of(answers[5])["code"] == "TooManyRequests"
@@ -269,6 +269,6 @@ def test_a_paused_job_takes_no_part_in_a_cycle(emu, emu_http, source, target):
 def test_the_requests_and_msal_walkthrough_runs_against_a_running_emulator(emu):
     run = subprocess.run([sys.executable, "-m", "tests.emulator.walkthrough", "--info",
                           os.path.join(emu.info["state_dir"], "emulator.json")],
-                         cwd=REPO, capture_output=True, text=True, timeout=120)
+                         cwd=REPO, capture_output=True, text=True, timeout=120, check=False)
     assert run.returncode == 0, run.stderr
     assert "every answer was as documented" in run.stdout and "#EXT#@" in run.stdout

@@ -312,4 +312,3 @@ class ApplicationEndpoints(DirectoryObjectEndpoints):
                 raise object_missing(assignment_key)
             del self.tenant.objects.assignments[assignment_key]
         return Response.empty(204)
-

@@ -7,7 +7,7 @@
 faults, latency, settings, the request log, the store, apps and their roles, tokens."""
 
 from .faults import Fault, positive_int, seconds_value
-from .graph import GraphError
+from .graph_errors import GraphError
 from .request_log import KINDS
 from .sync_cycle import run_cycles
 from .wire import Response

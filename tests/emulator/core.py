@@ -19,8 +19,9 @@ from .control import CONTROL_PREFIX, ControlAPI
 import jwt
 
 from .faults import FaultSet, seconds_value, authorization, deep_update, positive_int, real_json, substitute
-from .faults import Fault  # noqa: F401 (the emulator's interface)
-from .graph import GraphService, Store, graph_error_body, graph_error_response
+from .graph import GraphService
+from .graph_errors import graph_error_body, graph_error_response
+from .store import Store
 from .identity import EntraError
 from .request_log import RequestLog
 from .schema import BETA, V1

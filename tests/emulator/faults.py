@@ -128,7 +128,6 @@ class FaultSet:
             return [fault.as_dict() for fault in self._faults]
 
 
-
 def authorization(req):
     header = req.header("authorization") or ""
     scheme, _sep, token = header.strip().partition(" ")
@@ -152,7 +151,6 @@ def deep_update(target, update):
         else:
             target[key] = copy.deepcopy(value)
     return target
-
 
 
 def real_json(resp):

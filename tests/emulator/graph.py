@@ -17,14 +17,12 @@ import re
 
 from .applications import ApplicationEndpoints
 from .deleted_items import DeletedItemsEndpoints
-from .graph_errors import (GraphError, bad_request, graph_error_body, graph_error_response,  # noqa: F401 (the service's errors)
-                           normalize_tenant_id)
+from .graph_errors import GraphError, bad_request, graph_error_response
 from .identity import READ_ROLE, WRITE_ROLE, TokenRejected
 from .partners import PartnerEndpoints
 from .schema import SchemaError
 from .synchronization import SynchronizationEndpoints
 from .users import UserEndpoints
-from .store import Store  # noqa: F401 (part of the service's interface)
 
 KEY_SEGMENT = re.compile(r"^(?P<name>[^(]+)\((?:tenantId=)?'?(?P<key>[^')]*)'?\)$", re.IGNORECASE)
 

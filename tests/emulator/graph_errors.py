@@ -82,4 +82,3 @@ def duplicate():
 
 def now():
     return schema.now_text()
-

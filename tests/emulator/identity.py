@@ -112,7 +112,6 @@ class FederatedCredential:
         self.audiences = list(audiences)
 
 
-
 class Directory(DiscoveryEndpoints, TokenEndpoint, ManagedIdentityEndpoints):
     """The home tenant. Everything is generated fresh at construction; nothing persists.
 

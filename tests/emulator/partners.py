@@ -162,4 +162,3 @@ class PartnerEndpoints(Endpoints):
             self.store.deleted.pop(tenant_id, None)
             self.store.deleted[tenant_id] = obj
         return Response.empty(204)
-

@@ -16,8 +16,8 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from . import pki
-from .core import EmulatorCore, Fault
-from .faults import positive_int
+from .core import EmulatorCore
+from .faults import Fault, positive_int
 from .identity import Directory
 from .wire import Request
 

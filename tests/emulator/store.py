@@ -92,4 +92,3 @@ class Store:
             self.live = live
             self.partners = partners
             self.deleted_partners = deleted_partners
-

@@ -128,8 +128,8 @@ def walk(info, session, say=print):
                     200, "read the user in the target")["value"]
     check(len(synced) == 1 and synced[0]["userType"] == "Member" and synced[0]["displayName"] == user["displayName"],
           "the user is a member of the target: %s" % synced)
-    say("%s is in the target tenant as %s (userType %s)" % (user["userPrincipalName"], synced[0]["userPrincipalName"],
-                                                              synced[0]["userType"]))
+    say("%s is in the target tenant as %s (userType %s)" % (
+        user["userPrincipalName"], synced[0]["userPrincipalName"], synced[0]["userType"]))
     return {"source": source.id, "target": target.id, "service_principal": sp["id"], "job": job["id"], "target_user": synced[0]}
 
 
