@@ -92,6 +92,21 @@ def test_the_schema_has_the_user_inbound_user_rule(source):
     assert next(m for m in mappings if m["targetAttributeName"] == "userType")["source"]["expression"] == "Member"
 
 
+def test_the_schema_is_replaced_by_put_and_patch_is_not_found(source):
+    _app, sp = instantiate(source)
+    job = source.call("POST", jobs_of(sp), {"templateId": "Azure2Azure"}).json()
+    path = "%s/%s/schema" % (jobs_of(sp), job["id"])
+    schema = source.get(path).json()
+    rule = schema["synchronizationRules"][0]
+    rule["objectMappings"][0]["scope"] = {"groups": [{"name": "Marketing", "clauses": [
+        {"sourceOperandName": "department", "operatorName": "EQUALS", "targetOperand": {"values": ["Marketing"]}}]}]}
+    assert source.call("PUT", path, schema).status_code == 204
+    assert source.get(path).json()["synchronizationRules"][0]["objectMappings"][0]["scope"]["groups"][0]["name"] == "Marketing"
+    patched = source.call("PATCH", path, {"synchronizationRules": []})
+    assert patched.status_code == 404 and error_of(patched)["code"] == "UnknownError"
+    assert "syncfabric.windowsazure.com" in error_of(patched)["message"]
+
+
 # ---- validateCredentials -------------------------------------------------------------------------
 
 def validate(source, sp, target_id, job_id=None):

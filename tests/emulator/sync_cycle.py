@@ -95,6 +95,8 @@ class Job:
         # Observed id form: {templateId}.{32 hex}.{appId} (SOURCE_TENANT.md 2.2); the middle part is random here.
         self.id = "%s.%s.%s" % (TEMPLATE_ID, uuid.uuid4().hex, app_id)
         self.rule_id = str(uuid.uuid4())
+        # The schema last PUT (a whole synchronizationSchema), or None for the template's.
+        self.custom_schema = None
         self.schedule_state = "Disabled"
         self.status = {
             "code": "Paused", "countSuccessiveCompleteFailures": 0, "escrowsPruned": False, "lastExecution": None,

@@ -8,6 +8,7 @@
 secrets (PUT upsert, GET), the job's schema and provisionOnDemand. The job's state machine and the
 cross-tenant checks are in sync_cycle.py."""
 
+import copy
 import json
 import math
 import time
@@ -77,7 +78,7 @@ class SynchronizationEndpoints(Endpoints):
                 if action in actions:
                     return {"POST": actions[action]}, (sp_id, job_id)
                 if action == "schema":
-                    return {"GET": self.get_schema}, (sp_id, job_id)
+                    return {"GET": self.get_schema, "PUT": self.put_schema, "PATCH": self.patch_schema}, (sp_id, job_id)
             raise unknown(6)
         raise unknown(3)
 
@@ -265,6 +266,30 @@ class SynchronizationEndpoints(Endpoints):
             answer.update(schema_of(job))
         return Response.json(200, answer, ODATA_JSON_TYPE)
 
+    @requires(*SYNC_WRITE)
+    def put_schema(self, req, version, sp_id, job_id):
+        """PUT replaces the whole schema (schema update page)."""
+        body = self._body(req)
+        rules = body.get("synchronizationRules")
+        if not isinstance(rules, list) or not all(isinstance(rule, dict) and isinstance(rule.get("id"), str) for rule in rules):
+            raise _invalid("synchronizationRules", "synchronizationSchema")
+        with self.tenants.lock:
+            _sp, _sync, job = self._job(sp_id, job_id)
+            replaced = {name: value for name, value in body.items() if not name.startswith("@odata.")}
+            replaced["id"] = job.id
+            job.custom_schema = replaced
+        return Response.empty(204)
+
+    @requires(*SYNC_WRITE)
+    def patch_schema(self, req, version, sp_id, job_id):
+        # The synchronization service has no PATCH for the schema; Graph relays its 404 (SOURCE_TENANT.md 11.6).
+        with self.tenants.lock:
+            self._job(sp_id, job_id)
+        raise GraphError(404, "UnknownError", (
+            "{\"Message\":\"No HTTP resource was found that matches the request URI "
+            "'https://syncfabric.windowsazure.com/api/servicePrincipals('%s')/synchronization/jobs('%s')/schema?api-version=2.0'.\"}"
+            % (sp_id, job_id)))
+
     # ---- provisionOnDemand ---------------------------------------------------------------------
 
     def _count_on_demand(self, sp_id):
@@ -325,7 +350,7 @@ def _on_demand_subject(body, job):
     if not isinstance(parameters, list) or len(parameters) != 1 or not isinstance(parameters[0], dict):
         raise bad_request("provisionOnDemand takes one item in 'parameters'.")
     parameter = parameters[0]
-    if str(parameter.get("ruleId", "")).lower() != job.rule_id:
+    if str(parameter.get("ruleId", "")).lower() not in {rule["id"].lower() for rule in schema_of(job)["synchronizationRules"]}:
         # Assumption: the answer for a rule id that is not one of the job's schema.
         raise bad_request("The ruleId '%s' is not a synchronization rule of job '%s'." % (parameter.get("ruleId"), job.id))
     subjects = parameter.get("subjects")
@@ -346,8 +371,11 @@ def _step(name, kind, status, description, details=None):
 
 
 def schema_of(job):
-    """The Azure2Azure schema's documented pieces (SOURCE_TENANT.md 2.4, 8): one rule USER_INBOUND_USER with
-    the user mapping; its id is per job (read it here before provisionOnDemand)."""
+    """The job's schema: the one PUT last, else the Azure2Azure schema's documented pieces (SOURCE_TENANT.md
+    2.4, 8): one rule USER_INBOUND_USER with the user mapping; its id is per job (read it here before
+    provisionOnDemand)."""
+    if job.custom_schema is not None:
+        return copy.deepcopy(job.custom_schema)
     def attribute(source, target, kind="Attribute", matching=0, flow="Always"):
         source_value = {"expression": source if kind != "Attribute" else "[%s]" % source, "name": source,
                         "parameters": [], "type": kind}
