@@ -147,6 +147,13 @@ def test_service_principals_are_filtered_by_app_id_and_name_only(source):
     assert refused.status_code == 400 and error_of(refused)["code"] == "Request_UnsupportedQuery"
 
 
+def test_a_service_principal_is_also_addressed_by_app_id(source):
+    app, sp = instantiate(source)
+    assert source.get("/servicePrincipals(appId='%s')" % app["appId"]).json()["id"] == sp["id"]
+    assert source.get("/servicePrincipals(appId='%s')/appRoleAssignedTo" % app["appId"]).json()["value"] == []
+    assert source.get("/servicePrincipals(appId='%s')" % sp["id"]).status_code == 404
+
+
 def test_deleting_the_application_takes_its_service_principal_and_jobs(source):
     app, sp = instantiate(source)
     job = source.call("POST", "/servicePrincipals/%s/synchronization/jobs" % sp["id"], {"templateId": "Azure2Azure"}).json()

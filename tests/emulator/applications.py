@@ -111,7 +111,7 @@ class ApplicationEndpoints(DirectoryObjectEndpoints):
     def route_service_principals(self, segments, lower, version, unknown):
         if len(lower) == 1:
             return {"GET": self.list_service_principals}, ()
-        sp_id = segments[1].lower()
+        sp_id = self._service_principal_key(segments[1])
         if len(lower) == 2:
             return {"GET": self.get_service_principal, "DELETE": self.delete_service_principal}, (sp_id,)
         if lower[2] == "approleassignedto":
@@ -123,6 +123,18 @@ class ApplicationEndpoints(DirectoryObjectEndpoints):
         if lower[2] == "synchronization":
             return self.route_synchronization(segments, lower, version, unknown, sp_id)
         raise unknown(2)
+
+    def _service_principal_key(self, raw):
+        """A service principal's id, also when the path names it by its alternate key appId (documented on the
+        appRoleAssignedTo pages); an unknown appId stays as given and ends in 404."""
+        if not raw.lower().startswith("appid="):
+            return raw.lower()
+        app_id = raw.split("=", 1)[1].lower()
+        with self.tenants.lock:
+            for sp_id, sp in self.tenant.objects.service_principals.items():
+                if sp["appId"] == app_id:
+                    return sp_id
+        return raw
 
     # ---- lookups -------------------------------------------------------------------------------
 

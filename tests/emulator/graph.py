@@ -24,7 +24,7 @@ from .schema import SchemaError
 from .synchronization import SynchronizationEndpoints
 from .users import UserEndpoints
 
-KEY_SEGMENT = re.compile(r"^(?P<name>[^(]+)\((?:tenantId=)?'?(?P<key>[^')]*)'?\)$", re.IGNORECASE)
+KEY_SEGMENT = re.compile(r"^(?P<name>[^(]+)\((?:(?P<property>[A-Za-z]+)=)?'?(?P<key>[^')]*)'?\)$", re.IGNORECASE)
 
 
 # ---- the service --------------------------------------------------------------------------
@@ -118,14 +118,19 @@ class GraphService(PartnerEndpoints, DeletedItemsEndpoints, ApplicationEndpoints
 
 
 def split_segments(path):
-    """The path after the version as segments; a key in parentheses (partners('{id}')) becomes its own segment."""
+    """The path after the version as segments; a key in parentheses (partners('{id}'), partners(tenantId='{id}'))
+    becomes its own segment, an alternate key keeps its name (appId={appId})."""
     segments = []
     for raw in path.split("/")[2:]:
         if not raw:
             continue
         match = KEY_SEGMENT.match(raw)
         if match:
-            segments.extend([match.group("name"), match.group("key")])
+            key = match.group("key")
+            # An alternate key other than the type's own (servicePrincipals(appId='...')) stays named.
+            if match.group("property") and match.group("property").lower() != "tenantid":
+                key = "%s=%s" % (match.group("property"), key)
+            segments.extend([match.group("name"), key])
         else:
             segments.append(raw)
     return segments
