@@ -7,11 +7,19 @@
 one tenant per token, users and groups, instantiate, applications, service principals, appRoleAssignedTo,
 permissions and the replication delay (tests/emulator/README.md, "Several tenants" and the rules table)."""
 
+import json
+import os
+import signal
+import subprocess
+import sys
 import time
 
 import msal
 import pytest
+import requests
 from tenants_support import CTS_TEMPLATE, PARTNERS, Tenant, assign, error_of, instantiate, role_id
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 @pytest.fixture
@@ -37,11 +45,26 @@ def test_info_lists_the_tenants_home_first(emu):
     assert emu.info["client_id"] != tenants[0]["client_id"]
 
 
-def test_tenants_count_is_an_option(tmp_path):
-    from tests.emulator import Emulator
-
-    with Emulator(str(tmp_path), tenants=3) as three:
-        assert len({entry["tenant"] for entry in three.info["tenants"]}) == 3
+def test_tenants_and_replication_delay_are_command_line_options(tmp_path):
+    env = dict(os.environ, PYTHONPATH=REPO)
+    proc = subprocess.Popen([sys.executable, "-m", "tests.emulator", "--port", "0", "--state-dir", str(tmp_path), "--tenants", "3",
+                             "--replication-delay", "5"], cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        info = json.loads(proc.stdout.readline())
+        assert len({entry["tenant"] for entry in info["tenants"]}) == 3 and info["tenants"][0]["tenant"] == info["tenant"]
+        with requests.Session() as session:
+            session.trust_env = False
+            session.verify = info["ca_path"]
+            assert session.get(info["control_url"] + "/replication-delay").json() == {"seconds": 5.0}
+            assert len(session.get(info["control_url"] + "/tenants").json()) == 3
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=10) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()
+        proc.stderr.close()
 
 
 def test_graph_acts_on_the_tenant_of_the_token(source, target):
