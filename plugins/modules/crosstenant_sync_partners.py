@@ -93,7 +93,7 @@ options:
       - V(merged) creates each listed partner's object when it is missing and updates the properties that differ;
         options left out keep their current values. Partners not listed are not touched.
       - V(replaced) makes each listed partner's object match its item exactly. Properties the item leaves out are
-        cleared (set to null): C(displayName) and C(userSyncInbound) always; the beta-only C(groupSyncInbound),
+        cleared (set to null) - C(displayName) and C(userSyncInbound) always; the beta-only C(groupSyncInbound),
         C(roleEnabledGroupSyncInbound) and C(externalCloudAuthorizedApplicationId) only when the item sets one of
         the beta-only options or O(api_version=beta) is explicit, since an item without them may come from an export
         that could not read them (O(api_version=v1.0)), and another item's beta-only option makes V(auto) use beta.
