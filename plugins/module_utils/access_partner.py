@@ -10,9 +10,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.entra.graph.plugins.module_utils.errors import GraphError
-from ansible_collections.entra.graph.plugins.module_utils.resource import Prop, ResourceType, plan_present
-from ansible_collections.entra.graph.plugins.module_utils.store import Collection, Restorable, apply_plan
+from ansible_collections.entra.graph.plugins.module_utils.resource import Prop, ResourceType
+from ansible_collections.entra.graph.plugins.module_utils.store import Collection, Restorable
 
 B2B_SETTINGS = ('b2b_collaboration_inbound', 'b2b_collaboration_outbound', 'b2b_direct_connect_inbound',
                 'b2b_direct_connect_outbound', 'tenant_restrictions')
@@ -72,19 +71,10 @@ class AccessPartners(Collection):
     def __init__(self, client, resource=ACCESS_PARTNER):
         super(AccessPartners, self).__init__(client, resource)
 
-    def create(self, tenant_id, body, after):
+    def send_create(self, tenant_id, body):
         payload = {'tenantId': tenant_id}
         payload.update(body)
-        try:
-            response = self.write('POST', self.path, body=payload, verify_write=lambda: self.get(tenant_id))
-        except GraphError as exc:
-            current = self.get(tenant_id) if exc.status == 409 else None
-            if current is None:
-                raise
-            # Created since it was read (Graph: "Another object with the same value for property tenantId
-            # already exists."): what still differs is PATCHed.
-            return apply_plan(self, tenant_id, plan_present(self.resource, tenant_id, current, body, self.api_version))
-        return self.created(tenant_id, response)
+        return self.write('POST', self.path, body=payload, verify_write=lambda: self.get(tenant_id))
 
 
 class DeletedAccessPartners(Restorable):

@@ -10,24 +10,29 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.entra.graph.plugins.module_utils.errors import StateError
+from ansible_collections.entra.graph.plugins.module_utils import store
+from ansible_collections.entra.graph.plugins.module_utils.errors import StateError, WriteUnconfirmedError
 from ansible_collections.entra.graph.plugins.module_utils.resource import plan_present
-from ansible_collections.entra.graph.plugins.module_utils.store import carry_out_or_predict
 
 PAST = dict(create='created', update='updated', delete='deleted')
 
 
-def carry_out(module, collection, tenant_id, plan, noun):
-    """Carry out ``plan`` unless in check mode; the object after it. Each write is recorded, so that a
-    failure later in the task still reports what was done."""
-    after, written = carry_out_or_predict(collection, tenant_id, plan, module.check_mode, module.ansible.warn)
-    if written:
-        module.record('%s the %s of tenant %s' % (PAST[plan.action], noun, tenant_id))
-    return after
+def carry_out(module, collection, plan, noun):
+    """``plan`` carried out unless in check mode; the plan as done. Each write is recorded, so that a failure
+    later in the task still reports what was done, and so is a write that landed or may have before a failure."""
+    try:
+        done = store.carry_out(collection, plan, module.check_mode, module.ansible.warn)
+    except WriteUnconfirmedError as exc:
+        module.record('%s the %s of tenant %s' % (PAST.get(plan.action, plan.action) if exc.landed
+                                                  else 'may have ' + PAST.get(plan.action, plan.action), noun, plan.tenant_id))
+        raise
+    if done.changed and not module.check_mode:
+        module.record('%s the %s of tenant %s' % (PAST[done.action], noun, plan.tenant_id))
+    return done
 
 
 def restore_then_update(module, deleted, tenant_id, desired, noun):
-    """Restore the object from ``deleted`` (a Restorable), then bring it to ``desired``."""
+    """Restore the object from ``deleted`` (a Restorable), then bring it to ``desired``; the plan as done."""
     live = deleted.live
     before = deleted.get(tenant_id)
     if before is None:
@@ -39,14 +44,16 @@ def restore_then_update(module, deleted, tenant_id, desired, noun):
         if note:
             module.ansible.warn(note)
     else:
-        restored = deleted.restore(tenant_id) or restored
+        try:
+            restored = deleted.restore(tenant_id) or restored
+        except WriteUnconfirmedError:
+            module.record('restored the %s of tenant %s from deleted items' % (noun, tenant_id))
+            raise
         module.record('restored the %s of tenant %s from deleted items' % (noun, tenant_id))
-    plan = plan_present(live.resource, tenant_id, restored, desired, module.api_version)
-    after = carry_out(module, live, tenant_id, plan, noun)
-    plan.action, plan.before = 'restore', before
-    return plan, after
+    done = carry_out(module, live, plan_present(live.resource, tenant_id, restored, desired, module.api_version), noun)
+    done.action, done.before = 'restore', before
+    return done
 
 
 def present(module, collection, tenant_id, current, desired, noun):
-    plan = plan_present(collection.resource, tenant_id, current, desired, module.api_version)
-    return plan, carry_out(module, collection, tenant_id, plan, noun)
+    return carry_out(module, collection, plan_present(collection.resource, tenant_id, current, desired, module.api_version), noun)

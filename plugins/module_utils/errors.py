@@ -92,13 +92,29 @@ class AuthenticationError(EntraGraphError):
 
 
 class GraphError(EntraGraphError):
-    """Microsoft Graph answered with an error status or a body that cannot be used."""
+    """Microsoft Graph answered with an error status or a body that cannot be used.
 
-    def __init__(self, message, status=None, error_code=None, request_id=None, client_request_id=None):
+    ``attempts`` is how many times the request was sent: more than one for a write means an earlier
+    attempt whose answer was lost may have landed."""
+
+    def __init__(self, message, status=None, error_code=None, request_id=None, client_request_id=None, attempts=1):
         super(GraphError, self).__init__(
             message, status=status, error_code=error_code, request_id=request_id, client_request_id=client_request_id)
         self.status = status
         self.error_code = error_code
+        self.attempts = attempts
+
+
+class WriteUnconfirmedError(GraphError):
+    """A write that landed (``landed``: Graph answered 2xx) or may have landed, after which what the task
+    needed to confirm it failed. The task changed something: it must never be reported as unchanged."""
+
+    def __init__(self, message, landed, cause=None):
+        details = dict(cause.details) if cause is not None else {}
+        super(WriteUnconfirmedError, self).__init__(
+            message, status=details.get('status'), error_code=details.get('error_code'),
+            request_id=details.get('request_id'), client_request_id=details.get('client_request_id'))
+        self.landed = landed
 
 
 class StateError(EntraGraphError):

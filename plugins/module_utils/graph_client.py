@@ -16,7 +16,7 @@ __metaclass__ = type
 import json
 import uuid
 
-from ansible_collections.entra.graph.plugins.module_utils.errors import GraphError, redact
+from ansible_collections.entra.graph.plugins.module_utils.errors import GraphError, WriteUnconfirmedError, redact
 from ansible_collections.entra.graph.plugins.module_utils.transport import (
     LOST_WRITE_HINT,
     FoundByRead,
@@ -165,12 +165,15 @@ class GraphClient:
                 return GraphResponse(status, payload, response.headers, payload=payload, body_kind=_body_kind(response))
             code = graph_error_code(response)
             if status == 404 and code is not None and code.lower() in NOT_FOUND_CODES:
-                if missing_ok:
-                    return None
                 if method == 'DELETE' and getattr(response, 'attempts', 1) > 1:
                     # A retried DELETE finds nothing: an earlier attempt whose answer was lost did the delete.
                     return GraphResponse(status, None, response.headers, lost_answer=True)
-            raise graph_error(method, url, response, client_request_id, replaced=replaced)
+                if missing_ok:
+                    return None
+            error = graph_error(method, url, response, client_request_id, replaced=replaced)
+            if getattr(response, 'write_may_have_landed', False):
+                raise WriteUnconfirmedError(error.message, landed=False, cause=error)
+            raise error
 
 
 def _json_payload(response):
@@ -247,7 +250,8 @@ def graph_error(method, url, response, client_request_id, replaced=False):
     if getattr(response, 'attempts', 1) > 1:
         text += ' (tried %d times)' % response.attempts
     text += ' [request-id: %s, client-request-id: %s]' % (request_id or 'none', sent_id)
-    return GraphError(text, status=status, error_code=code, request_id=request_id, client_request_id=sent_id)
+    return GraphError(text, status=status, error_code=code, request_id=request_id, client_request_id=sent_id,
+                      attempts=getattr(response, 'attempts', 1))
 
 
 def _snippet(text, limit=300):

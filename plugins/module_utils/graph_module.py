@@ -74,4 +74,7 @@ class GraphModule:
                 self.ansible.fail_json(msg='%s; then failed: %s' % ('; '.join(self.done), exc.message), changed=True,
                                        **exc.details)
             self.ansible.fail_json(msg=exc.message, **exc.details)
+        if result.pop('failed', False):
+            # A task that went on after some of its objects failed: its result says what was done, and why it failed.
+            self.ansible.fail_json(**result)
         self.ansible.exit_json(**result)

@@ -142,9 +142,12 @@ class ResourceType:
                 desired[prop.name] = value
         return desired
 
-    def cleared(self, desired):
-        """``desired`` with every writable property it leaves out set to null: what "exactly this" means."""
-        full = dict((prop.name, None) for prop in self.props if prop.writable and prop.kind != 'datetime')
+    def cleared(self, desired, beta_only=True):
+        """``desired`` with every writable property it leaves out set to null: what "exactly this" means.
+        Without ``beta_only`` the properties only Graph beta has are left as they are: a task that names
+        none of them may not have been able to read them (an export through v1.0)."""
+        full = dict((prop.name, None) for prop in self.props
+                    if prop.writable and prop.kind != 'datetime' and (beta_only or not prop.beta_only))
         full.update(desired)
         return full
 
@@ -231,7 +234,7 @@ def matches(name, current, desired):
             return False
         return sorted(_canonical(item) for item in desired) == sorted(_canonical(item) for item in current)
     if desired is None:
-        return current is None or current == {} or current == []
+        return is_null(current)
     if isinstance(desired, bool) or isinstance(current, bool):
         # Python says 1 == True; Graph's booleans are not numbers.
         return isinstance(current, bool) and isinstance(desired, bool) and current is desired
@@ -240,20 +243,31 @@ def matches(name, current, desired):
     return current == desired
 
 
+def is_null(value):
+    """Whether ``value`` holds nothing: null, an empty collection, or a complex value whose members all hold
+    nothing (another client may have written ``{}``, which Graph keeps as ``{"isSyncAllowed": null}``)."""
+    if isinstance(value, dict):
+        return all(is_null(member) for name, member in value.items() if not name.startswith('@'))
+    return value is None or value == []
+
+
 def _canonical(item):
     return json.dumps(writable_value(item), sort_keys=True)
 
 
 class Plan:
-    """What a task does to one object: ``create``, ``update``, ``delete`` or ``none``, with the body to send
-    and the object it expects afterwards."""
+    """What a task does to the object of ``tenant_id``: ``create``, ``update``, ``delete`` or ``none``, with
+    the body to send, the object it expects afterwards, and ``desired``, what the task asked (nulls
+    included), to decide again from when Graph answers that things changed since the read."""
 
-    def __init__(self, action, changed_properties=(), body=None, before=None, after=None):
+    def __init__(self, action, changed_properties=(), body=None, before=None, after=None, tenant_id=None, desired=None):
         self.action = action
         self.changed_properties = list(changed_properties)
         self.body = body
         self.before = before
         self.after = after
+        self.tenant_id = tenant_id
+        self.desired = desired
 
     @property
     def changed(self):
@@ -263,19 +277,21 @@ class Plan:
 def plan_present(resource, tenant_id, current, desired, api_version):
     """Create when missing; otherwise update only what differs, or nothing."""
     if current is None:
-        after = resource.shape(dict(overlay(resource.created, writable_value(desired)), tenantId=tenant_id), api_version)
-        return Plan('create', sorted(desired), body=writable_value(desired), before={}, after=after)
+        body = writable_value(desired)
+        after = resource.shape(dict(overlay(resource.created, body), tenantId=tenant_id), api_version)
+        return Plan('create', sorted(body), body=body, before={}, after=after, tenant_id=tenant_id, desired=desired)
     names = resource.differences(current, desired)
     if not names:
-        return Plan('none', before=current, after=current)
+        return Plan('none', before=current, after=current, tenant_id=tenant_id, desired=desired)
     body = resource.patch_body(current, desired, names)
-    return Plan('update', names, body=body, before=current, after=resource.shape(overlay_object(current, body), api_version))
+    return Plan('update', names, body=body, before=current, after=resource.shape(overlay_object(current, body), api_version),
+                tenant_id=tenant_id, desired=desired)
 
 
-def plan_absent(current):
+def plan_absent(tenant_id, current):
     if current is None:
-        return Plan('none', before={}, after={})
-    return Plan('delete', before=current, after={})
+        return Plan('none', before={}, after={}, tenant_id=tenant_id)
+    return Plan('delete', before=current, after={}, tenant_id=tenant_id)
 
 
 def choose_api_version(requested, beta_reasons, option='api_version'):

@@ -10,7 +10,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.entra.graph.plugins.module_utils.errors import GraphError
+from ansible_collections.entra.graph.plugins.module_utils.errors import EntraGraphError, GraphError, WriteUnconfirmedError
+from ansible_collections.entra.graph.plugins.module_utils.resource import Plan, plan_present
 
 
 class Collection:
@@ -54,8 +55,16 @@ class Collection:
                              % (what, found, tenant_id))
         return answer
 
+    def reads_in_bulk(self, listed):
+        """Whether ``read_all`` costs less than reading ``listed`` objects one by one."""
+        return True
+
     def list(self):
         return [self.shape(obj) for obj in self.client.list(self.path) if isinstance(obj, dict)]
+
+    def read_all(self):
+        """Every object keyed by its lower-case tenant ID."""
+        return dict((obj['tenantId'].lower(), obj) for obj in self.list() if isinstance(obj.get('tenantId'), str))
 
     def find(self, tenant_id=None):
         """What an info module returns: every object, or the one of ``tenant_id`` (none when it has none)."""
@@ -64,35 +73,89 @@ class Collection:
         found = self.get(tenant_id)
         return [] if found is None else [found]
 
-    def write(self, method, path, body=None, verify_write=None):
+    def write(self, method, path, body=None, verify_write=None, missing_ok=False):
         # Any 2xx is success: Graph documents 201 for a POST and 204 for PATCH, PUT and DELETE, but an answer
         # with another 2xx status still says the write was done.
-        return self.client.request(method, path, body=body, verify_write=verify_write)
+        return self.client.request(method, path, body=body, verify_write=verify_write, missing_ok=missing_ok)
 
-    def preflight(self, tenant_id, plan):
+    def preflight(self, plan):
         """In check mode, the reads that tell whether ``plan`` can be carried out as things stand: a warning
         to show with the prediction, or None. Not a failure: an earlier task of the same play, only predicted
-        in check mode too, may be the one that makes it possible."""
+        in check mode too, may be the one that makes it possible. A failure Graph's rules make certain
+        whatever runs before is raised, as the real run would meet it."""
         return None
+
+    def send_create(self, tenant_id, body):
+        """Send the create; the answer (a GraphResponse) or a GraphError."""
+        raise NotImplementedError
+
+    def create(self, plan):
+        """The plan as done. Graph answers a create over an existing object with 409: then it was created
+        since it was read (by another run, or by an earlier attempt of this one whose answer was lost),
+        and the task decides again from what is there."""
+        try:
+            response = self.send_create(plan.tenant_id, plan.body)
+        except GraphError as exc:
+            if exc.status != 409:
+                raise
+            return self._after_conflict(plan, exc)
+        return self.created(plan, response)
+
+    def _after_conflict(self, plan, conflict):
+        ours = conflict.attempts > 1
+        try:
+            current = self.get(plan.tenant_id)
+        except EntraGraphError as exc:
+            if not ours:
+                raise
+            raise WriteUnconfirmedError('%s, after an earlier attempt whose answer was lost, so the create may have landed; '
+                                        'reading the object to confirm it failed: %s' % (conflict.message, exc.message),
+                                        landed=False, cause=exc)
+        if current is None:
+            if not ours:
+                raise conflict
+            raise WriteUnconfirmedError('%s, after an earlier attempt whose answer was lost, so the create may have landed, '
+                                        'but reading the object finds none yet; run the task again to confirm'
+                                        % conflict.message, landed=False, cause=conflict)
+        done = carry_out(self, plan_present(self.resource, plan.tenant_id, current, plan.desired, self.api_version), False, None)
+        if ours:
+            # The earlier attempt created it: that is what this task did.
+            return Plan('create', plan.changed_properties, body=plan.body, before={}, after=done.after,
+                        tenant_id=plan.tenant_id, desired=plan.desired)
+        return done
+
+    def created(self, plan, response):
+        """The plan as done, with the object the create answered with or, when the answer carried none,
+        the object read back. The create was answered 2xx: a failure after it says that it landed."""
+        body = response.body
+        if body:
+            return self._done(plan, self.shape(self.checked(body, plan.tenant_id, 'the create answer')))
+        what = 'POST %s answered HTTP %s with %s instead of the object' % (self.path, response.status, response.body_kind)
+        try:
+            found = self.get(plan.tenant_id)
+        except EntraGraphError as exc:
+            raise WriteUnconfirmedError('%s: the create landed, but reading the object back failed: %s' % (what, exc.message),
+                                        landed=True, cause=exc)
+        if found is None:
+            raise WriteUnconfirmedError('%s: the create landed, but reading the object back finds none yet; run the task '
+                                        'again to confirm' % what, landed=True)
+        return self._done(plan, found)
+
+    @staticmethod
+    def _done(plan, after):
+        return Plan(plan.action, plan.changed_properties, body=plan.body, before=plan.before, after=after,
+                    tenant_id=plan.tenant_id, desired=plan.desired)
 
     def update(self, tenant_id, body):
         """PATCH only what differs; complex values in ``body`` are already complete."""
         self.write('PATCH', self.item(tenant_id), body=body)
 
-    def delete(self, tenant_id):
-        self.write('DELETE', self.item(tenant_id))
-
-    def created(self, tenant_id, response):
-        """The object a create answered with, or, when the answer carried none, the object read back."""
-        body = getattr(response, 'body', None)
-        if isinstance(body, dict) and body:
-            return self.shape(self.checked(body, tenant_id, 'the create answer'))
-        found = self.get(tenant_id)
-        if found is None:
-            raise GraphError('POST %s answered HTTP %s with an empty or unusable body instead of the object, and reading it '
-                             'back finds none: the create did not take effect; run the task again' % (self.path, getattr(response, 'status', '2xx')),
-                             status=getattr(response, 'status', None))
-        return found
+    def delete(self, plan):
+        """The plan as done: an object already gone (another run deleted it since the read) is the state the task
+        asks for, reached without this task."""
+        if self.write('DELETE', self.item(plan.tenant_id), missing_ok=True) is None:
+            return Plan('none', before=plan.before, after={}, tenant_id=plan.tenant_id)
+        return plan
 
 
 class Restorable(Collection):
@@ -105,15 +168,19 @@ class Restorable(Collection):
     def restore(self, tenant_id):
         """The live object after the restore; after a lost answer, one found live counts as restored."""
         response = self.write('POST', self.item(tenant_id) + '/restore', verify_write=lambda: self.live.get(tenant_id))
-        body = getattr(response, 'body', None)
-        if isinstance(body, dict) and body.get(self.resource.key):
+        body = response.body
+        if body and body.get(self.resource.key):
             restored = self.live.shape(self.checked(body, tenant_id, 'the restore answer'))
         else:
-            restored = self.live.get(tenant_id)
-        if restored is None:
-            raise GraphError('POST %s/restore answered HTTP %s without the object, and reading the live object finds none: '
-                             'the restore did not take effect; run the task again'
-                             % (self.item(tenant_id), getattr(response, 'status', '2xx')), status=getattr(response, 'status', None))
+            what = 'POST %s/restore answered HTTP %s without the object' % (self.item(tenant_id), response.status)
+            try:
+                restored = self.live.get(tenant_id)
+            except EntraGraphError as exc:
+                raise WriteUnconfirmedError('%s: the restore landed, but reading the live object failed: %s' % (what, exc.message),
+                                            landed=True, cause=exc)
+            if restored is None:
+                raise WriteUnconfirmedError('%s: the restore landed, but reading the live object finds none yet; run the task '
+                                            'again to confirm' % what, landed=True)
         if 'deletedDateTime' in restored:
             # The documented restore answer carries the time of the restore; the live object has none.
             restored['deletedDateTime'] = None
@@ -124,30 +191,23 @@ class Restorable(Collection):
         return None
 
 
-def carry_out_or_predict(collection, tenant_id, plan, check_mode, warn):
-    """The object after ``plan``: carried out, or in check mode only predicted (with ``warn`` told what the
-    real run would meet as things stand); the second value says whether anything was written."""
+def carry_out(collection, plan, check_mode, warn):
+    """The one verb for a plan: carried out on ``collection``, or in check mode only predicted (``warn`` is told
+    what the real run would meet as things stand). Returns the plan as done, which says what really happened:
+    Graph may answer that things changed since the read."""
     if not plan.changed:
-        return plan.after, False
+        return plan
     if check_mode:
-        note = collection.preflight(tenant_id, plan)
+        note = collection.preflight(plan)
         if note:
             warn(note)
-        return plan.after, False
-    return apply_plan(collection, tenant_id, plan), True
-
-
-def apply_plan(collection, tenant_id, plan):
-    """Carry out ``plan`` on ``collection``; returns the object after it."""
+        return plan
     if plan.action == 'create':
-        return collection.create(tenant_id, plan.body, plan.after)
+        return collection.create(plan)
     if plan.action == 'update':
-        collection.update(tenant_id, plan.body)
-        return plan.after
-    if plan.action == 'delete':
-        collection.delete(tenant_id)
-        return {}
-    return plan.after
+        collection.update(plan.tenant_id, plan.body)
+        return plan
+    return collection.delete(plan)
 
 
 def _describe(answer):

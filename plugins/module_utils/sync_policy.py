@@ -12,11 +12,13 @@ __metaclass__ = type
 
 from ansible_collections.entra.graph.plugins.module_utils.access_partner import AccessPartners
 from ansible_collections.entra.graph.plugins.module_utils.errors import GraphError, StateError
-from ansible_collections.entra.graph.plugins.module_utils.resource import Prop, ResourceType, plan_present
-from ansible_collections.entra.graph.plugins.module_utils.store import Collection, Restorable, apply_plan
+from ansible_collections.entra.graph.plugins.module_utils.resource import Prop, ResourceType
+from ansible_collections.entra.graph.plugins.module_utils.store import Collection, Restorable
 
 ODATA_TYPE = '#microsoft.graph.crossTenantIdentitySyncPolicyPartner'
 LOCATIONS = ('deleted_items', 'partner_policy')
+# From this many listed partners on, a bulk task reads every live policy in one paged list.
+BULK_READ_FROM = 16
 
 
 def _sync_inbound(option, name, beta_only=False):
@@ -49,31 +51,43 @@ class LivePolicies(Collection):
     def item(self, tenant_id):
         return '%s/%s/identitySynchronization' % (self.path, tenant_id)
 
-    def tenant_ids(self):
-        """Every partner configuration's tenant ID: Graph lists sync policies only through their partners."""
-        return [partner.get('tenantId').lower() for partner in self.client.list(self.path + '?$select=tenantId')
-                if isinstance(partner, dict) and isinstance(partner.get('tenantId'), str)]
+    def reads_in_bulk(self, listed):
+        # The partners list holds every partner of the tenant, paged: for a few listed partners, reading each
+        # (in parallel) is cheaper; from a page's worth on, the list is.
+        return listed >= BULK_READ_FROM
 
     def list(self):
-        return [policy for policy in (self.get(tenant_id) for tenant_id in self.tenant_ids()) if policy is not None]
+        return list(self.read_all().values())
 
-    def create(self, tenant_id, body, after):
-        """PUT creates the policy and answers 204 without a body. Graph answers a PUT over an existing policy
-        with 409 Request_MultipleObjectsWithSameKeyValue: then it was created since it was read, and what
-        still differs is PATCHed."""
+    def read_all(self):
+        """Every live policy, from the partners list with ``$expand=identitySynchronization`` (documented on
+        List partners, v1.0 and beta): one paged read instead of one per partner."""
+        found = {}
+        for partner in self.client.list(self.path + '?$select=tenantId&$expand=identitySynchronization'):
+            tenant_id = partner.get('tenantId') if isinstance(partner, dict) else None
+            policy = partner.get('identitySynchronization') if isinstance(tenant_id, str) else None
+            if isinstance(policy, dict) and policy:
+                tenant_id = tenant_id.strip().lower()
+                policy = dict(policy, tenantId=policy.get('tenantId') or tenant_id)
+                found[tenant_id] = self.shape(self.checked(policy, tenant_id, 'the partners list'))
+        return found
+
+    def send_create(self, tenant_id, body):
+        """PUT creates the policy and answers 204 without a body; over an existing policy Graph answers
+        409 Request_MultipleObjectsWithSameKeyValue, which ``create`` decides from."""
         try:
-            self.write('PUT', self.item(tenant_id), body=body)
+            return self.write('PUT', self.item(tenant_id), body=body)
         except GraphError as exc:
-            if exc.status == 409:
-                current = self.get(tenant_id)
-                if current is not None:
-                    return apply_plan(self, tenant_id, plan_present(self.resource, tenant_id, current, body, self.api_version))
-            raise_if_partner_missing(self.client, tenant_id, exc)
+            if exc.status != 409:
+                raise_if_partner_missing(self.client, tenant_id, exc)
             raise
-        return after
 
-    def preflight(self, tenant_id, plan):
-        return missing_partner_now(self.client, tenant_id) if plan.action == 'create' else None
+    def created(self, plan, response):
+        # Graph's documented answer to the PUT is 204 without a body: the object is what was read and sent.
+        return plan
+
+    def preflight(self, plan):
+        return missing_partner_now(self.client, plan.tenant_id) if plan.action == 'create' else None
 
 
 def missing_partner_now(client, tenant_id):
@@ -99,12 +113,11 @@ class DeletedPolicies(Restorable):
     path = '/policies/deletedItems/crossTenantSyncPolicyPartners'
     title = 'deleted items'
 
-    def create(self, tenant_id, body, after):
+    def send_create(self, tenant_id, body):
         """POST the object; after a lost answer, the object found by a read counts as created."""
         payload = {'@odata.type': ODATA_TYPE, 'tenantId': tenant_id}
         payload.update(body)
-        response = self.write('POST', self.path, body=payload, verify_write=lambda: self.get(tenant_id))
-        return self.created(tenant_id, response)
+        return self.write('POST', self.path, body=payload, verify_write=lambda: self.get(tenant_id))
 
     def restore(self, tenant_id):
         try:
@@ -118,17 +131,40 @@ class DeletedPolicies(Restorable):
     def preflight_restore(self, tenant_id):
         return missing_partner_now(self.client, tenant_id)
 
+    def preflight(self, plan):
+        if plan.action == 'update':
+            # Graph documents no update of a deleted item, and the real run meets the refusal below.
+            raise StateError(_IN_PLACE % (plan.tenant_id, 'predicted in check mode: Graph documents no update of a deleted item'))
+        return None
+
     def update(self, tenant_id, body):
         try:
             super(DeletedPolicies, self).update(tenant_id, body)
         except GraphError as exc:
             if exc.status not in (400, 405):
                 raise
-            # Graph documents no update of a deleted item.
-            raise GraphError('the sync policy of tenant %s in deleted items cannot be changed in place (%s). Delete it with '
-                             'state=absent and create it again, or restore it with state=restored and change the live policy'
-                             % (tenant_id, exc.message), status=exc.status, error_code=exc.error_code,
+            raise GraphError(_IN_PLACE % (tenant_id, exc.message), status=exc.status, error_code=exc.error_code,
                              request_id=exc.details.get('request_id'), client_request_id=exc.details.get('client_request_id'))
+
+
+_IN_PLACE = ('the sync policy of tenant %s in deleted items cannot be changed in place (%s). Delete it with state=absent and '
+             'create it again, or restore it with state=restored and change the live policy')
+
+
+def bulk_item_check(location):
+    """What a bulk item may not hold in ``location``, beyond what its options say."""
+    def check(entry, where):
+        if entry.get('deleted_date_time') is not None and location != 'deleted_items':
+            return '%s: deleted_date_time applies only to location=deleted_items; a live policy has no deletion time' % where
+        return None
+    return check
+
+
+def gathered_item(obj):
+    """An object as an item of a bulk module's ``config``: its tenant ID and the options that hold a value."""
+    item = dict(tenant_id=obj['tenantId'])
+    item.update(SYNC_POLICY.options(obj))
+    return item
 
 
 def collection_for(location, client):

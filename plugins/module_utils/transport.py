@@ -18,8 +18,10 @@ import traceback
 from ansible_collections.entra.graph.plugins.module_utils.errors import (
     AuthenticationError,
     ConfigurationError,
+    GraphError,
     MissingLibraryError,
     TransportError,
+    WriteUnconfirmedError,
     redact,
     remember_secret,
 )
@@ -168,7 +170,7 @@ class Transport:
                 if not idempotent and reached:
                     if verify_write is None:
                         raise AmbiguousWriteError('%s; %s' % (failure.message, LOST_WRITE_HINT), **failure.details)
-                    found = verify_write()
+                    found = _confirm(verify_write, failure.message)
                     if found is not None:
                         return FoundByRead(found, attempt)
                 if retry >= policy.max_retries:
@@ -189,7 +191,7 @@ class Transport:
                 if verify_write is None:
                     response.write_may_have_landed = True
                     return response
-                found = verify_write()
+                found = _confirm(verify_write, '%s %s answered HTTP 504' % (method, strip_query(url)))
                 if found is not None:
                     return FoundByRead(found, attempt)
                 if retry >= policy.max_retries:
@@ -227,6 +229,15 @@ class Transport:
             return without_credentials(requests.utils.select_proxy(url, proxies))
         except (ValueError, TypeError, KeyError, AttributeError, OSError):  # only used to name the proxy in a message
             return None
+
+
+def _confirm(verify_write, what):
+    """What ``verify_write`` found; when the read itself fails, the write may still have landed, and says so."""
+    try:
+        return verify_write()
+    except (TransportError, GraphError) as exc:
+        raise WriteUnconfirmedError('%s, so the write may have landed, and the read to confirm it failed: %s'
+                                    % (what, exc.message), landed=False, cause=exc)
 
 
 def wait_refused_text(seconds, max_wait):

@@ -210,7 +210,6 @@ NOUN = 'partner configuration'
 
 def ensure_absent(module, partners, tenant_id, current):
     """Delete the partner; its sync policy goes first, and only when ``force`` says so."""
-    plan = plan_absent(current)
     sync_policy = None
     if current is not None:
         live_policies = LivePolicies(module.client, SYNC_POLICY)
@@ -221,8 +220,8 @@ def ensure_absent(module, partners, tenant_id, current):
                              'entra.graph.crosstenant_sync_partner (location=partner_policy, state=absent), or set force=true '
                              'to delete both' % tenant_id)
         if sync_policy is not None:
-            carry_out(module, live_policies, tenant_id, plan_absent(sync_policy), 'sync policy')
-    return plan, carry_out(module, partners, tenant_id, plan, NOUN), sync_policy or {}
+            carry_out(module, live_policies, plan_absent(tenant_id, sync_policy), 'sync policy')
+    return carry_out(module, partners, plan_absent(tenant_id, current), NOUN), sync_policy or {}
 
 
 def decide(module):
@@ -241,11 +240,12 @@ def decide(module):
     current = partners.get(tenant_id)
     result = {}
     if state == 'absent':
-        plan, after, result['deleted_sync_policy'] = ensure_absent(module, partners, tenant_id, current)
+        plan, result['deleted_sync_policy'] = ensure_absent(module, partners, tenant_id, current)
     elif state == 'restored' and current is None:
-        plan, after = restore_then_update(module, DeletedAccessPartners(module.client, partners), tenant_id, desired, NOUN)
+        plan = restore_then_update(module, DeletedAccessPartners(module.client, partners), tenant_id, desired, NOUN)
     else:
-        plan, after = present(module, partners, tenant_id, current, desired, NOUN)
+        plan = present(module, partners, tenant_id, current, desired, NOUN)
+    after = plan.after
 
     result.update(changed=plan.changed, partner=after, changed_properties=plan.changed_properties,
                   api_version=module.api_version, ansible_facts=dict(crosstenant_access_partner=after))

@@ -82,7 +82,9 @@ options:
     description:
       - V(present) creates the object when it is missing and updates it when it differs.
       - V(absent) deletes it. In V(deleted_items) that is a permanent delete; in V(partner_policy)
-        Graph moves the policy into deleted items, from where it can be restored for 30 days.
+        Graph moves the policy into deleted items, where it replaces that partner's older deleted copy, if
+        there is one (that copy is gone for good). Graph keeps deleted items for 30 days at most, so do not rely
+        on a restore.
         Options that describe the object are ignored, with a warning.
       - V(restored) restores the object from deleted items into the live partner policy, then applies
         any options that are set. Nothing changes when the policy is already live; the task fails
@@ -210,7 +212,7 @@ EXAMPLES = r'''
       client_secret: "{{ my_client_secret }}"
       token_cache: true
   block:
-    - name: Delete the live policy (Graph keeps it in deleted items for 30 days)
+    - name: Delete the live policy (Graph moves it into deleted items)
       entra.graph.crosstenant_sync_partner:
         tenant_id: 9c5d131d-b1c3-4fc4-9e3f-c6557947d551
         location: partner_policy
@@ -359,17 +361,17 @@ def decide(module):
         live = LivePolicies(module.client, SYNC_POLICY)
         current = live.get(tenant_id)
         if current is None:
-            plan, after = restore_then_update(module, DeletedPolicies(module.client, SYNC_POLICY, live), tenant_id, desired, NOUN)
+            plan = restore_then_update(module, DeletedPolicies(module.client, SYNC_POLICY, live), tenant_id, desired, NOUN)
         else:
-            plan, after = present(module, live, tenant_id, current, desired, NOUN)
+            plan = present(module, live, tenant_id, current, desired, NOUN)
     else:
         collection = collection_for(location, module.client)
         current = collection.get(tenant_id)
         if state == 'absent':
-            plan = plan_absent(current)
-            after = carry_out(module, collection, tenant_id, plan, NOUN)
+            plan = carry_out(module, collection, plan_absent(tenant_id, current), NOUN)
         else:
-            plan, after = present(module, collection, tenant_id, current, desired, NOUN)
+            plan = present(module, collection, tenant_id, current, desired, NOUN)
+    after = plan.after
 
     result = dict(changed=plan.changed, partner=after, changed_properties=plan.changed_properties,
                   api_version=module.api_version, ansible_facts=dict(crosstenant_sync_partner=after))

@@ -93,31 +93,38 @@ options:
       - V(merged) creates each listed partner's object when it is missing and updates the properties that differ;
         options left out keep their current values. Partners not listed are not touched.
       - V(replaced) makes each listed partner's object match its item exactly. Properties the item leaves out are
-        cleared (set to null) - C(displayName), C(externalCloudAuthorizedApplicationId), C(userSyncInbound),
-        C(groupSyncInbound) and C(roleEnabledGroupSyncInbound) - as far as the API version in use has them
-        (under V(v1.0) only the first and the third).
+        cleared (set to null) - C(displayName) and C(userSyncInbound) always; the beta-only C(groupSyncInbound),
+        C(roleEnabledGroupSyncInbound) and C(externalCloudAuthorizedApplicationId) only when the item sets one of
+        the beta-only options or O(api_version=beta) is explicit, since an item without them may come from an export
+        that could not read them (O(api_version=v1.0)), and another item's beta-only option makes V(auto) use beta.
         C(tenantId) is the key and C(deletedDateTime) is set by Graph, so neither is cleared. Partners not listed
         are not touched.
       - V(overridden) does what V(replaced) does, and also deletes the object of every partner in O(location) that
         is not listed. In V(deleted_items) that delete is B(permanent); it cannot be undone. In V(partner_policy)
-        Graph moves the policies into deleted items, from where they can be restored for 30 days; the partner
-        configurations themselves stay. Run it with C(--check --diff) first to see the list.
+        Graph moves the policies into deleted items, where each replaces that partner's older deleted copy, if any;
+        the partner configurations themselves stay. Run it with C(--check --diff) first to see the list.
+      - The deletes run last, once every listed partner has been created or updated. When any listed partner fails
+        (in check mode, would fail), no delete runs and RV(held_back_partners) lists them.
       - V(deleted) deletes the listed partners' objects, or every object in O(location) when there is no O(config).
         In V(deleted_items) that is a permanent delete, in V(partner_policy) a soft delete as above.
       - V(gathered) changes nothing and returns RV(gathered), every object in O(location) in the shape of O(config).
+        With O(api_version=auto) it reads Graph beta, where every property is visible, so that the export is complete.
+        When a read fails, the task fails and RV(gathered) is empty, so that an export without some partners is never
+        fed back.
     type: str
     choices: [merged, replaced, overridden, deleted, gathered]
     default: merged
   location:
     description:
       - Which Graph collection holds the objects.
+      - Required, with no default, since an authoritative state in the wrong location deletes the wrong objects.
       - V(deleted_items) is C(/policies/deletedItems/crossTenantSyncPolicyPartners).
       - V(partner_policy) is C(/policies/crossTenantAccessPolicy/partners/{tenantId}/identitySynchronization),
         the policies in force. Each belongs to the partner configuration of the same tenant, which must exist
         first (M(entra.graph.crosstenant_access_partner) creates it).
     type: str
     choices: [deleted_items, partner_policy]
-    default: deleted_items
+    required: true
   api_version:
     description:
       - The Microsoft Graph version every request of the task goes to.
@@ -125,8 +132,8 @@ options:
         (O(config[].group_sync_inbound), O(config[].role_enabled_group_sync_inbound),
         O(config[].external_cloud_authorized_application_id)), and V(beta) for O(location=deleted_items),
         which only beta has.
-      - V(v1.0) returns only C(tenantId), C(displayName) and C(userSyncInbound); use V(beta) with
-        O(state=gathered) to export the beta-only properties too.
+      - V(v1.0) returns only C(tenantId), C(displayName) and C(userSyncInbound); O(state=gathered) with V(auto)
+        reads beta, so that the export has the beta-only properties too.
       - An explicit V(v1.0) with a beta-only option or with O(location=deleted_items) fails before any request.
     type: str
     choices: [auto, v1.0, beta]
@@ -159,6 +166,9 @@ notes:
   - Graph's JSON batching (C($batch)) is not used; Graph documents no support for it on these endpoints.
   - A task with failed partners returns C(failed_partners) (each C(tenant_id), C(action), C(msg) and, when Graph
     answered, C(status), C(error_code), C(request_id) and C(client_request_id)) instead of those keys at the top.
+    Its message names partners that failed alike once, together.
+  - A write Graph answered with success, or one whose answer was lost and that may have landed, counts as a change
+    even when what follows it fails; the message names those partners.
   - Permissions (application or delegated) - C(Policy.Read.All) to read,
     C(Policy.ReadWrite.CrossTenantAccess) to write.
 seealso:
@@ -212,6 +222,7 @@ EXAMPLES = r'''
 - name: Permanently delete two objects from deleted items, eight requests at a time
   entra.graph.crosstenant_sync_partners:
     state: deleted
+    location: deleted_items
     max_concurrency: 8
     config:
       - tenant_id: 9c5d131d-b1c3-4fc4-9e3f-c6557947d551
@@ -290,6 +301,16 @@ gathered:
       display_name: Fabrikam
       user_sync_inbound:
         is_sync_allowed: true
+held_back_partners:
+  description:
+    - The deletes of O(state=overridden) that did not run (in check mode, would not run) because a listed partner
+      failed; each C(tenant_id) and C(action) (V(delete)).
+  returned: when a listed partner failed and deletes were due
+  type: list
+  elements: dict
+  sample:
+    - tenant_id: 3d0f5dd3-cb2b-4f8d-9e1c-25a8a5d3e0b7
+      action: delete
 failed_partners:
   description: When the task fails because of some partners, each of them with Graph's error.
   returned: when one or more partners failed
@@ -318,229 +339,30 @@ diff:
       returned: when diff mode is on
 '''
 
-import concurrent.futures
-
-from ansible_collections.entra.graph.plugins.module_utils.errors import ConfigurationError, EntraGraphError
+from ansible_collections.entra.graph.plugins.module_utils.engine import STATES, run_bulk
 from ansible_collections.entra.graph.plugins.module_utils.graph_module import GraphModule
-from ansible_collections.entra.graph.plugins.module_utils.resource import API_VERSIONS, Plan, choose_api_version, plan_absent, plan_present
-from ansible_collections.entra.graph.plugins.module_utils.store import carry_out_or_predict
-from ansible_collections.entra.graph.plugins.module_utils.sync_policy import LOCATIONS, SYNC_POLICY, collection_for, sync_policy_argument_spec
-from ansible_collections.entra.graph.plugins.module_utils.values import validate_tenant_id
-
-STATES = ('merged', 'replaced', 'overridden', 'deleted', 'gathered')
-# The states that need the whole collection, not only the listed partners.
-WHOLE_COLLECTION = ('overridden', 'gathered')
-OBJECT_OPTIONS = [option for option in sync_policy_argument_spec() if option != 'tenant_id']
-WRITTEN = dict(create='created', update='updated', delete='deleted')
-# How many items of a list a message names before it says "and N more".
-NAMED = 5
-
-
-class Job:
-    """One partner: what the task wants of it (``desired``: the properties, ``DELETE`` or ``READ``) and its
-    current object (``UNREAD`` until it is read, None when there is none)."""
-
-    UNREAD = object()
-    DELETE = 'delete'
-    READ = 'read'
-
-    def __init__(self, tenant_id, desired, current=UNREAD):
-        self.tenant_id = tenant_id
-        self.desired = desired
-        self.current = current
-        self.plan = None
-        self.after = None
-        self.written = False
-        self.error = None
-        self.failed_action = None
-
-    @property
-    def before(self):
-        return None if self.current is Job.UNREAD else self.current
-
-    @property
-    def result(self):
-        """The object after the task; for a partner that failed, the one that was read."""
-        return self.after if self.error is None else self.before
-
-
-def read_config(params):
-    """The listed partners as (index, tenant_id, desired); every input error at once, before any request."""
-    state, location, config = params['state'], params['location'], params['config']
-    errors = []
-    if state == 'gathered' and config:
-        errors.append('state=gathered reads every partner and takes no config; remove config')
-    if state in ('merged', 'replaced', 'overridden') and config is None:
-        errors.append('state=%s needs config, the list of partners%s' % (
-            state, ' (an empty list deletes every partner in the location)' if state == 'overridden' else ''))
-    items = []
-    seen = {}
-    for index, entry in enumerate(config or []):
-        try:
-            tenant_id = validate_tenant_id(entry.get('tenant_id'), option='config[%d].tenant_id' % index)
-        except ConfigurationError as exc:
-            errors.append(exc.message)
-            continue
-        where = 'config[%d] (tenant_id %s)' % (index, tenant_id)
-        if tenant_id in seen:
-            errors.append('%s: the same tenant_id as config[%d]; list each partner once' % (where, seen[tenant_id]))
-            continue
-        seen[tenant_id] = index
-        given = [option for option in OBJECT_OPTIONS if entry.get(option) is not None]
-        if state == 'deleted' and given:
-            errors.append('%s: state=deleted takes only tenant_id in each item, and deletes the object whatever it holds; '
-                          'remove %s' % (where, ', '.join(given)))
-            continue
-        if entry.get('deleted_date_time') is not None and location != 'deleted_items':
-            errors.append('%s: deleted_date_time applies only to location=deleted_items; a live policy has no deletion time'
-                          % where)
-            continue
-        try:
-            desired = SYNC_POLICY.desired(entry)
-        except ConfigurationError as exc:
-            errors.append('%s: %s' % (where, exc.message))
-            continue
-        items.append((index, tenant_id, desired))
-    if errors:
-        raise ConfigurationError('; '.join(errors), option='config')
-    return items
-
-
-def beta_reasons(location, items):
-    reasons = ['location=deleted_items'] if location == 'deleted_items' else []
-    used = [(option, index, tenant_id) for index, tenant_id, desired in items for option in SYNC_POLICY.beta_only(desired)]
-    for option, index, tenant_id in used[:NAMED]:
-        reasons.append('option %s (config[%d], tenant_id %s)' % (option, index, tenant_id))
-    if len(used) > NAMED:
-        reasons.append('%d more such options' % (len(used) - NAMED))
-    return reasons
-
-
-def plan_for(state, job, current, api_version):
-    """The single module's decision for one partner: ``plan_absent`` or ``plan_present``; for "exactly this"
-    (replaced, overridden) an existing object is compared with every writable property the item leaves out cleared."""
-    if job.desired == Job.READ:
-        return Plan('none', before=current or {}, after=current or {})
-    if job.desired == Job.DELETE:
-        return plan_absent(current)
-    desired = job.desired
-    if state in ('replaced', 'overridden') and current is not None:
-        desired = SYNC_POLICY.cleared(desired)
-    return plan_present(SYNC_POLICY, job.tenant_id, current, desired, api_version)
-
-
-def converge(module, collection, state, job):
-    """Read (unless listed), decide and write one partner; a failure is kept on the job, never raised."""
-    action = 'read'
-    try:
-        current = collection.get(job.tenant_id) if job.current is Job.UNREAD else job.current
-        job.current = current
-        job.plan = plan_for(state, job, current, module.api_version)
-        action = job.plan.action
-        job.after, job.written = carry_out_or_predict(collection, job.tenant_id, job.plan, module.check_mode, module.ansible.warn)
-    except EntraGraphError as exc:
-        job.error = exc
-        job.failed_action = action
-    return job
-
-
-def jobs_for(module, collection, state, items):
-    """Every partner the task looks at: the listed ones in config order, then, when the state concerns the whole
-    location, every other one in the order Graph lists them."""
-    location = module.params['location']
-    whole = state in WHOLE_COLLECTION or (state == 'deleted' and module.params['config'] is None)
-    unlisted = Job.READ if state == 'gathered' else Job.DELETE
-    jobs = [Job(tenant_id, Job.DELETE if state == 'deleted' else desired) for dummy, tenant_id, desired in items]
-    if location == 'deleted_items':
-        # One paged list holds every object: nothing is read per partner.
-        found = dict((obj['tenantId'].lower(), obj) for obj in collection.list() if isinstance(obj.get('tenantId'), str))
-        for job in jobs:
-            job.current = found.pop(job.tenant_id, None)
-        if whole:
-            jobs.extend(Job(tenant_id, unlisted, obj) for tenant_id, obj in found.items())
-    elif whole:
-        # Graph lists live policies only through their partner configurations: each one's policy is then read.
-        listed = set(job.tenant_id for job in jobs)
-        jobs.extend(Job(tenant_id, unlisted) for tenant_id in collection.tenant_ids() if tenant_id not in listed)
-    return jobs
-
-
-def run_jobs(module, collection, state, jobs):
-    workers = min(module.params['max_concurrency'], len(jobs))
-    if workers <= 1:
-        return [converge(module, collection, state, job) for job in jobs]
-    # Sign in once, here, before any worker needs the token.
-    module.client.token_provider.token()
-    with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(lambda job: converge(module, collection, state, job), jobs))
-
-
-def failure(jobs, failed):
-    """The message of a task some of whose partners failed: every one of them, and what was written."""
-    parts = ['tenant_id %s (%s): %s' % (job.tenant_id, job.failed_action, job.error.message) for job in failed]
-    text = '%d of %d partners failed: %s' % (len(failed), len(jobs), '; '.join(parts))
-    counts = {}
-    for job in jobs:
-        if job.written:
-            counts[job.plan.action] = counts.get(job.plan.action, 0) + 1
-    if not counts:
-        return text + '. Nothing was written'
-    return text + '. The other partners were done: %s (see changed_partners)' % ', '.join(
-        '%s %d' % (WRITTEN[action], counts[action]) for action in ('create', 'update', 'delete') if action in counts)
-
-
-def failed_entry(job):
-    entry = dict(tenant_id=job.tenant_id, action=job.failed_action, msg=job.error.message)
-    entry.update(job.error.details)
-    return entry
+from ansible_collections.entra.graph.plugins.module_utils.resource import API_VERSIONS
+from ansible_collections.entra.graph.plugins.module_utils.sync_policy import (
+    LOCATIONS,
+    SYNC_POLICY,
+    bulk_item_check,
+    collection_for,
+    gathered_item,
+    sync_policy_argument_spec,
+)
 
 
 def decide(module):
-    params = module.params
-    state, location = params['state'], params['location']
-    if params['max_concurrency'] < 1:
-        raise ConfigurationError('max_concurrency must be 1 or more, got %d' % params['max_concurrency'], option='max_concurrency')
-    items = read_config(params)
-    module.api_version = choose_api_version(params['api_version'], beta_reasons(location, items))
-    module.pool_size = params['max_concurrency']
-    collection = collection_for(location, module.client)
-
-    jobs = run_jobs(module, collection, state, jobs_for(module, collection, state, items))
-
-    before = [job.before for job in jobs if job.before]
-    after = [job.result for job in jobs if job.result]
-    changed_partners = [dict(tenant_id=job.tenant_id, action=job.plan.action, changed_properties=job.plan.changed_properties)
-                        for job in jobs if job.error is None and job.plan.changed]
-    result = dict(changed=bool(changed_partners), before=before, after=after, changed_partners=changed_partners,
-                  gathered=[], api_version=module.api_version)
-    if state == 'gathered':
-        result['gathered'] = [gathered(obj) for obj in before]
-    if module.diff_mode:
-        # Keyed by tenant ID: Ansible renders a diff of mappings (one block per partner), not of lists.
-        result['diff'] = dict(before=by_tenant(before), after=by_tenant(after))
-    failed = [job for job in jobs if job.error is not None]
-    if failed:
-        result['changed'] = any(job.written for job in jobs)
-        module.ansible.fail_json(msg=failure(jobs, failed), failed_partners=[failed_entry(job) for job in failed], **result)
-    return result
-
-
-def by_tenant(objects):
-    return dict((obj['tenantId'], obj) for obj in objects)
-
-
-def gathered(obj):
-    """An object as an item of ``config``: its tenant ID and the options that hold a value."""
-    item = dict(tenant_id=obj['tenantId'])
-    item.update(SYNC_POLICY.options(obj))
-    return item
+    location = module.params['location']
+    return run_bulk(module, SYNC_POLICY, lambda client: collection_for(location, client), 'sync policy', gathered_item,
+                    check_item=bulk_item_check(location), reasons=['location=deleted_items'] if location == 'deleted_items' else [])
 
 
 def main():
     argument_spec = dict(
         config=dict(type='list', elements='dict', options=sync_policy_argument_spec()),
         state=dict(type='str', default='merged', choices=list(STATES)),
-        location=dict(type='str', default='deleted_items', choices=list(LOCATIONS)),
+        location=dict(type='str', required=True, choices=list(LOCATIONS)),
         api_version=dict(type='str', default='auto', choices=list(API_VERSIONS)),
         max_concurrency=dict(type='int', default=4),
     )

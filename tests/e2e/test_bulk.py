@@ -142,7 +142,7 @@ def test_merged_live_creates_and_updates_only_what_differs_and_converges(collect
 
 def test_merged_deleted_items_creates_from_one_list_and_uses_beta(collection, emu, connection):
     emu.set_objects({"deleted_items": [beta(A, displayName="A", deletedDateTime=DELETED_AT)]})
-    task = bulk("merge", config=[
+    task = bulk("merge", location="deleted_items", config=[
         {"tenant_id": A, "display_name": "A"},
         {"tenant_id": B, "display_name": "B", "group_sync_inbound": {"is_sync_allowed": True},
          "deleted_date_time": "2025-06-18T23:11:01+02:00"},
@@ -203,7 +203,8 @@ def test_replaced_under_v1_clears_only_what_v1_has(collection, emu, connection):
 
 def test_overridden_deleted_items_lists_then_permanently_deletes_the_unlisted(collection, emu, connection):
     emu.set_objects({"deleted_items": [beta(t, displayName=name, deletedDateTime=DELETED_AT) for t, name in ((A, "A"), (B, "B"), (C, "C"))]})
-    task = bulk("override", state="overridden", config=[{"tenant_id": A, "display_name": "A"}, {"tenant_id": D, "display_name": "D"}])
+    task = bulk("override", state="overridden", location="deleted_items",
+                config=[{"tenant_id": A, "display_name": "A"}, {"tenant_id": D, "display_name": "D"}])
     (check, predicted, check_writes, dummy), (play, applied, applied_writes, dummy2), (dummy3, again, again_writes, dummy4) = \
         apply_three_times(collection, emu, connection, task, diff=True)
     expected = [{"tenant_id": D, "action": "create", "changed_properties": ["displayName"]},
@@ -231,9 +232,10 @@ def test_overridden_live_soft_deletes_the_unlisted_policies(collection, emu, con
     assert play.rc == 0, play.output
     assert result["changed_partners"] == [{"tenant_id": B, "action": "delete", "changed_properties": []}]
     assert writes(emu) == [("DELETE", live_path("v1.0", B))]
+    # One read: the partners list with each partner's policy expanded.
     reads = [(e["path"], e["query"]) for e in of_kind(emu.requests(), "graph_read")]
-    assert reads[0][0] == "/v1.0/policies/crossTenantAccessPolicy/partners"
-    assert sorted(path for path, dummy in reads[1:]) == sorted(live_path("v1.0", t) for t in (A, B, C))
+    assert [path for path, dummy in reads] == ["/v1.0/policies/crossTenantAccessPolicy/partners"]
+    assert "identitySynchronization" in str(reads[0][1]), reads
     assert set(stored(emu, "partner_policy")) == {A}
     # Graph keeps the deleted policy in deleted items, restorable; the partner configurations stay.
     assert set(stored(emu, "deleted_items")) == {B}
@@ -255,7 +257,7 @@ def test_deleted_listed_live_and_all_of_deleted_items(collection, emu, connectio
     assert again["changed"] is False and again_writes == []
 
     emu.clear_requests()
-    purge = run_playbook(collection, [bulk("purge", state="deleted")], module_defaults=connection)
+    purge = run_playbook(collection, [bulk("purge", state="deleted", location="deleted_items")], module_defaults=connection)
     assert purge.rc == 0, purge.output
     assert sorted(p["tenant_id"] for p in purge.result("purge")["changed_partners"]) == sorted([A, C, D])
     assert sorted(writes(emu)) == sorted(("DELETE", deleted_path(t)) for t in (A, C, D))
@@ -273,14 +275,16 @@ def test_gathered_returns_config_and_feeding_it_back_changes_nothing(collection,
         "partners": [{"tenantId": E}],
     })
     tasks = [
-        module_task("deleted items", MODULE, {"state": "gathered"}, register="deleted"),
-        module_task("live v1.0", MODULE, {"state": "gathered", "location": "partner_policy"}, register="live_v1"),
+        module_task("deleted items", MODULE, {"state": "gathered", "location": "deleted_items"}, register="deleted"),
+        module_task("live v1.0", MODULE, {"state": "gathered", "location": "partner_policy", "api_version": "v1.0"},
+                    register="live_v1"),
         module_task("live beta", MODULE, {"state": "gathered", "location": "partner_policy", "api_version": "beta"},
                     register="live_beta"),
     ]
     for state in ("merged", "replaced", "overridden"):
         tasks += [
-            module_task("back %s deleted items" % state, MODULE, {"state": state, "config": "{{ deleted.gathered }}"}),
+            module_task("back %s deleted items" % state, MODULE,
+                        {"state": state, "location": "deleted_items", "config": "{{ deleted.gathered }}"}),
             module_task("back %s live v1.0" % state, MODULE,
                         {"state": state, "location": "partner_policy", "config": "{{ live_v1.gathered }}"}),
             module_task("back %s live beta" % state, MODULE,
@@ -397,7 +401,7 @@ def test_a_failing_partner_does_not_hide_the_others(collection, emu, connection)
 
 def test_deleted_items_cannot_be_changed_in_place_and_the_others_go_on(collection, emu, connection):
     emu.set_objects({"deleted_items": [beta(A, displayName="A", deletedDateTime=DELETED_AT)]})
-    play = run_playbook(collection, [bulk("merge", config=[{"tenant_id": A, "display_name": "A2"}, {"tenant_id": B}])],
+    play = run_playbook(collection, [bulk("merge", location="deleted_items", config=[{"tenant_id": A, "display_name": "A2"}, {"tenant_id": B}])],
                         module_defaults=connection)
     result = play.result("merge")
     assert play.status("merge") == "failed" and result["changed"] is True
@@ -436,7 +440,7 @@ def test_a_429_holds_back_every_worker_for_its_retry_after(collection, emu, conn
 def test_a_create_whose_answer_is_lost_is_read_back_not_sent_twice(collection, emu, connection):
     emu.add_fault(method="POST", path="crossTenantSyncPolicyPartners$", kind="drop", apply=True)
     emu.clear_requests()
-    play = run_playbook(collection, [bulk("merge", config=[{"tenant_id": t, "display_name": "x"} for t in (A, B, C)])],
+    play = run_playbook(collection, [bulk("merge", location="deleted_items", config=[{"tenant_id": t, "display_name": "x"} for t in (A, B, C)])],
                         module_defaults=connection)
     assert play.rc == 0, play.output
     result = play.result("merge")
@@ -449,17 +453,17 @@ def test_a_create_whose_answer_is_lost_is_read_back_not_sent_twice(collection, e
 
 def test_input_errors_fail_before_any_request_naming_the_item(collection, emu, connection):
     cases = {
-        "bad guid": dict(config=[{"tenant_id": A}, {"tenant_id": "fabrikam"}]),
-        "duplicate": dict(config=[{"tenant_id": A}, {"tenant_id": B}, {"tenant_id": A.upper()}]),
-        "deleted with options": dict(state="deleted", config=[{"tenant_id": A, "display_name": "A"}]),
-        "gathered with config": dict(state="gathered", config=[{"tenant_id": A}]),
-        "overridden without config": dict(state="overridden"),
+        "bad guid": dict(location="deleted_items", config=[{"tenant_id": A}, {"tenant_id": "fabrikam"}]),
+        "duplicate": dict(location="deleted_items", config=[{"tenant_id": A}, {"tenant_id": B}, {"tenant_id": A.upper()}]),
+        "deleted with options": dict(state="deleted", location="deleted_items", config=[{"tenant_id": A, "display_name": "A"}]),
+        "gathered with config": dict(state="gathered", location="deleted_items", config=[{"tenant_id": A}]),
+        "overridden without config": dict(state="overridden", location="deleted_items"),
         "live with a deletion time": dict(location="partner_policy", config=[{"tenant_id": B, "deleted_date_time": DELETED_AT}]),
-        "bad date": dict(config=[{"tenant_id": C, "deleted_date_time": "yesterday"}]),
+        "bad date": dict(location="deleted_items", config=[{"tenant_id": C, "deleted_date_time": "yesterday"}]),
         "v1.0 with a beta option": dict(location="partner_policy", api_version="v1.0",
                                         config=[{"tenant_id": A}, {"tenant_id": D, "group_sync_inbound": {"is_sync_allowed": True}}]),
-        "v1.0 for deleted items": dict(api_version="v1.0", config=[]),
-        "no concurrency": dict(max_concurrency=0, config=[]),
+        "v1.0 for deleted items": dict(location="deleted_items", api_version="v1.0", config=[]),
+        "no concurrency": dict(location="deleted_items", max_concurrency=0, config=[]),
     }
     emu.clear_requests()
     play = run_playbook(collection, [module_task(name, MODULE, args, ignore_errors=True) for name, args in cases.items()],

@@ -307,8 +307,8 @@ def test_bad_answers_from_graph_fail_clearly(collection, emu, connection):
     html_request = [e for e in log if tenants["html error page"] in e["path"]][0]
     assert html_request["request_id"] in msg, msg
 
-    # A 201 without the object may still have created it: the module reads it back, and finding
-    # nothing, says so instead of reporting a create that did not happen.
+    # A 201 without the object: the module reads it back, and finding nothing yet, says that the create
+    # landed and could not be confirmed (a 2xx is a change, even when the read lags behind it).
     msg = assert_clean_failure(run, "empty 201")
     assert "201" in msg and "empty" in msg, msg
     assert [(e["method"], e["status"]) for e in log if tenants["empty 201"] in e["path"] or e["method"] == "POST"] == [

@@ -93,3 +93,11 @@ def at_once(call, args):
     for thread in threads:
         thread.join(30)
     return errors
+
+
+def create(collection, tenant_id, body, after):
+    """``collection.create`` of a plan that creates ``body`` and predicts ``after``; the object after it."""
+    from ansible_collections.entra.graph.plugins.module_utils.resource import Plan
+
+    plan = Plan('create', sorted(body), body=body, before={}, after=after, tenant_id=tenant_id, desired=body)
+    return collection.create(plan).after

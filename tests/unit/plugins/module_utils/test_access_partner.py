@@ -21,7 +21,7 @@ from ansible_collections.entra.graph.plugins.module_utils.access_partner import 
 )
 from ansible_collections.entra.graph.plugins.module_utils.errors import GraphError
 from ansible_collections.entra.graph.tests.unit.helpers import cloud as fake
-from ansible_collections.entra.graph.tests.unit.helpers.client import graph_client
+from ansible_collections.entra.graph.tests.unit.helpers.client import create, graph_client
 
 PARTNERS = '/policies/crossTenantAccessPolicy/partners'
 
@@ -50,7 +50,7 @@ def test_a_partner_is_created_by_post_and_the_answer_is_the_object(cloud, client
     desired = ACCESS_PARTNER.desired(dict(is_service_provider=True, b2b_collaboration_inbound=dict(
         users_and_groups=dict(access_type='allowed', targets=[dict(target='AllUsers', target_type='user')]))))
 
-    created = AccessPartners(client).create(fake.PARTNER, desired, after={})
+    created = create(AccessPartners(client), fake.PARTNER, desired, after={})
 
     [post] = cloud.graph_writes()
     assert (post.method, post.path, post.status) == ('POST', '/v1.0' + PARTNERS, 201)
@@ -63,7 +63,7 @@ def test_a_partner_is_created_by_post_and_the_answer_is_the_object(cloud, client
 def test_a_partner_created_since_it_was_read_is_patched_not_failed(cloud, client):
     cloud.add_partner(isServiceProvider=True, inboundTrust={'isMfaAccepted': True})
 
-    after = AccessPartners(client).create(fake.PARTNER, {'inboundTrust': {'isCompliantDeviceAccepted': True}}, after={})
+    after = create(AccessPartners(client), fake.PARTNER, {'inboundTrust': {'isCompliantDeviceAccepted': True}}, after={})
 
     assert [(s.method, s.status) for s in cloud.graph()] == [('POST', 409), ('GET', 200), ('PATCH', 204)]
     assert cloud.graph('PATCH')[0].json == {'inboundTrust': {'isMfaAccepted': True, 'isCompliantDeviceAccepted': True}}
@@ -76,7 +76,7 @@ def test_a_conflict_about_a_partner_that_is_not_there_is_the_error(cloud, client
                                                                           'message': 'Another object with the same value.'}})
 
     with pytest.raises(GraphError) as caught:
-        AccessPartners(client).create(fake.PARTNER, {}, after={})
+        create(AccessPartners(client), fake.PARTNER, {}, after={})
 
     assert caught.value.status == 409 and 'Request_MultipleObjectsWithSameKeyValue' in caught.value.message
     assert [s.method for s in cloud.graph()] == ['POST', 'GET']

@@ -35,7 +35,8 @@ def collections(module):
 def test_a_create_is_recorded_or_only_predicted(cloud, module):
     live, deleted = collections(module)
 
-    plan, after = present(module, deleted, fake.PARTNER, None, {'displayName': 'Fabrikam'}, NOUN)
+    plan = present(module, deleted, fake.PARTNER, None, {'displayName': 'Fabrikam'}, NOUN)
+    after = plan.after
 
     assert plan.action == 'create' and plan.changed_properties == ['displayName']
     if module.check_mode:
@@ -51,7 +52,8 @@ def test_an_update_patches_what_differs(cloud, module):
     current = cloud.put_live(displayName='Old', userSyncInbound={'isSyncAllowed': True})
     live, dummy = collections(module)
 
-    plan, after = present(module, live, fake.PARTNER, current, {'displayName': 'New', 'userSyncInbound': {'isSyncAllowed': True}}, NOUN)
+    plan = present(module, live, fake.PARTNER, current, {'displayName': 'New', 'userSyncInbound': {'isSyncAllowed': True}}, NOUN)
+    after = plan.after
 
     assert (plan.action, plan.changed_properties, plan.body) == ('update', ['displayName'], {'displayName': 'New'})
     assert after == dict(current, displayName='New')
@@ -66,9 +68,9 @@ def test_an_update_patches_what_differs(cloud, module):
 def test_nothing_to_do_writes_and_records_nothing(cloud, module):
     live, dummy = collections(module)
 
-    after = carry_out(module, live, fake.PARTNER, plan_absent(None), NOUN)
+    done = carry_out(module, live, plan_absent(fake.PARTNER, None), NOUN)
 
-    assert after == {} and cloud.graph() == [] and module.done == []
+    assert done.after == {} and cloud.graph() == [] and module.done == []
 
 
 def test_restore_then_update(cloud, module):
@@ -76,7 +78,8 @@ def test_restore_then_update(cloud, module):
     before = cloud.put_deleted(displayName='Old', deletedDateTime='2025-06-18T23:11:01Z', userSyncInbound={'isSyncAllowed': True})
     dummy, deleted = collections(module)
 
-    plan, after = restore_then_update(module, deleted, fake.PARTNER, {'displayName': 'New'}, NOUN)
+    plan = restore_then_update(module, deleted, fake.PARTNER, {'displayName': 'New'}, NOUN)
+    after = plan.after
 
     assert plan.action == 'restore' and plan.changed and plan.before == before
     assert plan.changed_properties == ['displayName']
@@ -95,7 +98,8 @@ def test_restore_with_nothing_to_change_is_still_a_change(cloud, module):
     cloud.put_deleted(displayName='Same')
     dummy, deleted = collections(module)
 
-    plan, after = restore_then_update(module, deleted, fake.PARTNER, {'displayName': 'Same'}, NOUN)
+    plan = restore_then_update(module, deleted, fake.PARTNER, {'displayName': 'Same'}, NOUN)
+    after = plan.after
 
     assert plan.action == 'restore' and plan.changed and plan.changed_properties == []
     assert after['deletedDateTime'] is None and after['displayName'] == 'Same'

@@ -12,12 +12,12 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.entra.graph.plugins.module_utils.errors import EntraGraphError, GraphError
+from ansible_collections.entra.graph.plugins.module_utils.errors import EntraGraphError, GraphError, WriteUnconfirmedError
 from ansible_collections.entra.graph.plugins.module_utils.resource import Plan
-from ansible_collections.entra.graph.plugins.module_utils.store import apply_plan
+from ansible_collections.entra.graph.plugins.module_utils.store import carry_out
 from ansible_collections.entra.graph.plugins.module_utils.sync_policy import SYNC_POLICY, DeletedPolicies, LivePolicies
 from ansible_collections.entra.graph.tests.unit.helpers import cloud as fake
-from ansible_collections.entra.graph.tests.unit.helpers.client import graph_client
+from ansible_collections.entra.graph.tests.unit.helpers.client import create, graph_client
 
 SYNC_ITEM = '/policies/crossTenantAccessPolicy/partners/%s/identitySynchronization' % fake.PARTNER
 DELETED_COLLECTION = '/policies/deletedItems/crossTenantSyncPolicyPartners'
@@ -114,8 +114,9 @@ def test_the_live_list_reads_every_partner_and_skips_those_without_a_policy(clou
     cloud.put_live(displayName='Fabrikam')
 
     assert live.list() == [cloud.view(fake.LIVE)]
-    assert [(s.path.split('/')[-1], s.query.get('$select')) for s in cloud.graph()] == [
-        ('partners', 'tenantId'), ('identitySynchronization', None), ('identitySynchronization', None)]
+    # One request: the partners list with each partner's policy expanded (null for the one without).
+    assert [(s.path.split('/')[-1], s.query.get('$select'), s.query.get('$expand')) for s in cloud.graph()] == [
+        ('partners', 'tenantId', 'identitySynchronization')]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -123,7 +124,7 @@ def test_the_live_list_reads_every_partner_and_skips_those_without_a_policy(clou
 
 
 def test_a_created_object_comes_from_the_answer(cloud, deleted):
-    created = deleted.create(fake.PARTNER, {'displayName': 'Fabrikam'}, after={'predicted': True})
+    created = create(deleted, fake.PARTNER, {'displayName': 'Fabrikam'}, after={'predicted': True})
 
     assert created == cloud.view(fake.DELETED) and created['displayName'] == 'Fabrikam'
     assert [s.method for s in cloud.graph()] == ['POST'], 'the 201 carried the object: no read'
@@ -134,7 +135,7 @@ def test_a_create_answered_with_another_success_status_counts(cloud, deleted, st
     cloud.inject(kind='graph', method='POST', after=True, status=status,
                  body={'tenantId': fake.PARTNER, 'displayName': 'Fabrikam', 'deletedDateTime': '2025-06-18T23:11:01Z'})
 
-    created = deleted.create(fake.PARTNER, {'displayName': 'Fabrikam'}, after={})
+    created = create(deleted, fake.PARTNER, {'displayName': 'Fabrikam'}, after={})
 
     assert created['displayName'] == 'Fabrikam' and created['deletedDateTime'] == '2025-06-18T23:11:01Z'
     assert fake.PARTNER in cloud.deleted
@@ -144,28 +145,39 @@ def test_a_create_answered_with_another_success_status_counts(cloud, deleted, st
 def test_a_create_answered_without_the_object_is_read_back(cloud, deleted, status, body):
     cloud.inject(kind='graph', method='POST', after=True, status=status, body=body)
 
-    created = deleted.create(fake.PARTNER, {'displayName': 'Fabrikam'}, after={'predicted': True})
+    created = create(deleted, fake.PARTNER, {'displayName': 'Fabrikam'}, after={'predicted': True})
 
     assert created == cloud.view(fake.DELETED)
     assert [(s.method, s.path) for s in cloud.graph()] == [('POST', '/beta' + DELETED_COLLECTION), ('GET', '/beta' + DELETED_ITEM)]
 
 
-def test_a_create_answered_without_the_object_and_not_found_after_fails_clearly(cloud, deleted):
-    cloud.inject(kind='graph', method='POST', status=201, body=b'')  # answered, but nothing was created
+def test_a_create_answered_2xx_without_the_object_and_not_found_after_says_it_landed(cloud, deleted):
+    cloud.inject(kind='graph', method='POST', status=201, body=b'')  # answered, but the read finds nothing (yet)
 
-    with pytest.raises(GraphError) as caught:
-        deleted.create(fake.PARTNER, {'displayName': 'Fabrikam'}, after={})
+    with pytest.raises(WriteUnconfirmedError) as caught:
+        create(deleted, fake.PARTNER, {'displayName': 'Fabrikam'}, after={})
 
-    assert 'reading it back finds none' in caught.value.message and 'did not take effect' in caught.value.message
-    assert 'run the task again' in caught.value.message and caught.value.status == 201
-    assert cloud.deleted == {}
+    assert 'the create landed, but reading the object back finds none yet' in caught.value.message
+    assert 'run the task again' in caught.value.message and caught.value.landed is True
+
+
+def test_a_create_answered_2xx_whose_read_back_fails_says_it_landed(cloud, deleted):
+    cloud.inject(kind='graph', method='POST', after=True, status=201, body=b'')
+    cloud.inject(kind='graph', method='GET', status=500)
+
+    with pytest.raises(WriteUnconfirmedError) as caught:
+        create(deleted, fake.PARTNER, {'displayName': 'Fabrikam'}, after={})
+
+    assert 'answered HTTP 201 with an empty body instead of the object: the create landed, but reading the object back failed: GET' \
+        in caught.value.message and 'HTTP 500' in caught.value.message
+    assert caught.value.landed is True and fake.PARTNER in cloud.deleted
 
 
 def test_a_create_answered_with_another_tenants_object_is_refused(cloud, deleted):
     cloud.inject(kind='graph', method='POST', after=True, status=201, body={'tenantId': fake.OTHER_PARTNER})
 
     with pytest.raises(GraphError) as caught:
-        deleted.create(fake.PARTNER, {'displayName': 'Fabrikam'}, after={})
+        create(deleted, fake.PARTNER, {'displayName': 'Fabrikam'}, after={})
 
     assert "the create answer answered with the object of tenant '%s' instead of tenant %s" % (fake.OTHER_PARTNER, fake.PARTNER) \
         in caught.value.message
@@ -190,15 +202,15 @@ def test_an_update_is_a_patch_of_the_body_and_any_2xx_is_success(cloud, live):
     ('update', [('PATCH', '/beta' + SYNC_ITEM)]),
     ('delete', [('DELETE', '/beta' + SYNC_ITEM)]),
 ])
-def test_apply_plan_writes_what_the_plan_says_and_returns_the_object_after(cloud, live, action, expected_writes):
+def test_carry_out_writes_what_the_plan_says_and_returns_the_object_after(cloud, live, action, expected_writes):
     current = cloud.put_live(displayName='Old')
     body = {'displayName': 'New'} if action == 'update' else None
     after = {} if action == 'delete' else dict(current, displayName='New') if action == 'update' else current
 
-    result = apply_plan(live, fake.PARTNER, Plan(action, body=body, before=current, after=after))
+    done = carry_out(live, Plan(action, body=body, before=current, after=after, tenant_id=fake.PARTNER), False, None)
 
     assert [(s.method, s.path) for s in cloud.graph_writes()] == expected_writes
-    assert result == after
+    assert done.after == after and done.action == action
     assert (cloud.view(fake.LIVE) or {}) == after
 
 

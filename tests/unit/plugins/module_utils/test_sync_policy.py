@@ -23,7 +23,7 @@ from ansible_collections.entra.graph.plugins.module_utils.sync_policy import (
     sync_policy_argument_spec,
 )
 from ansible_collections.entra.graph.tests.unit.helpers import cloud as fake
-from ansible_collections.entra.graph.tests.unit.helpers.client import graph_client
+from ansible_collections.entra.graph.tests.unit.helpers.client import create, graph_client
 
 LIVE_ITEM = '/policies/crossTenantAccessPolicy/partners/%s/identitySynchronization' % fake.PARTNER
 PARTNER_ITEM = '/policies/crossTenantAccessPolicy/partners/' + fake.PARTNER
@@ -68,7 +68,7 @@ def test_each_location_has_its_collection(beta):
 def test_a_live_policy_is_created_by_put_without_a_read_back(cloud, client):
     cloud.add_partner()
 
-    after = LivePolicies(client, SYNC_POLICY).create(fake.PARTNER, {'displayName': 'Fabrikam'}, after={'predicted': True})
+    after = create(LivePolicies(client, SYNC_POLICY), fake.PARTNER, {'displayName': 'Fabrikam'}, after={'predicted': True})
 
     assert after == {'predicted': True}, 'PUT answers 204 without a body: the plan predicts the object'
     assert calls(cloud) == [('PUT', '/v1.0' + LIVE_ITEM, 204)]
@@ -78,7 +78,7 @@ def test_a_live_policy_is_created_by_put_without_a_read_back(cloud, client):
 def test_a_policy_created_since_it_was_read_is_patched_with_what_still_differs(cloud, client):
     cloud.put_live(displayName='Theirs', userSyncInbound={'isSyncAllowed': False})
 
-    after = LivePolicies(client, SYNC_POLICY).create(fake.PARTNER, {'userSyncInbound': {'isSyncAllowed': True}}, after={})
+    after = create(LivePolicies(client, SYNC_POLICY), fake.PARTNER, {'userSyncInbound': {'isSyncAllowed': True}}, after={})
 
     assert calls(cloud) == [('PUT', '/v1.0' + LIVE_ITEM, 409), ('GET', '/v1.0' + LIVE_ITEM, 200), ('PATCH', '/v1.0' + LIVE_ITEM, 204)]
     assert cloud.graph('PATCH')[0].json == {'userSyncInbound': {'isSyncAllowed': True}}
@@ -89,7 +89,7 @@ def test_a_policy_created_since_it_was_read_is_patched_with_what_still_differs(c
 def test_a_policy_created_since_it_was_read_with_what_was_asked_needs_no_patch(cloud, client):
     cloud.put_live(displayName='Fabrikam')
 
-    after = LivePolicies(client, SYNC_POLICY).create(fake.PARTNER, {'displayName': 'Fabrikam'}, after={})
+    after = create(LivePolicies(client, SYNC_POLICY), fake.PARTNER, {'displayName': 'Fabrikam'}, after={})
 
     assert [c[0] for c in calls(cloud)] == ['PUT', 'GET']
     assert after['displayName'] == 'Fabrikam'
@@ -101,7 +101,7 @@ def test_a_conflict_about_a_policy_that_is_not_there_is_the_error(cloud, client)
                                                                          'message': 'A conflicting object is present.'}})
 
     with pytest.raises(GraphError) as caught:
-        LivePolicies(client, SYNC_POLICY).create(fake.PARTNER, {'displayName': 'Fabrikam'}, after={})
+        create(LivePolicies(client, SYNC_POLICY), fake.PARTNER, {'displayName': 'Fabrikam'}, after={})
 
     assert caught.value.status == 409 and 'Request_MultipleObjectsWithSameKeyValue' in caught.value.message
     assert [c[0] for c in calls(cloud)] == ['PUT', 'GET']
@@ -109,7 +109,7 @@ def test_a_conflict_about_a_policy_that_is_not_there_is_the_error(cloud, client)
 
 def test_a_missing_partner_configuration_is_named_with_the_module_that_creates_it(cloud, client):
     with pytest.raises(StateError) as caught:
-        LivePolicies(client, SYNC_POLICY).create(fake.PARTNER, {'displayName': 'Fabrikam'}, after={})
+        create(LivePolicies(client, SYNC_POLICY), fake.PARTNER, {'displayName': 'Fabrikam'}, after={})
 
     message = caught.value.message
     assert message.startswith('tenant_id %s has no partner configuration (crossTenantAccessPolicyConfigurationPartner)' % fake.PARTNER)
@@ -125,7 +125,7 @@ def test_a_refused_put_with_the_partner_there_is_graphs_own_error(cloud, client,
     cloud.inject(kind='graph', method='PUT', status=status, body={'error': {'code': 'Request_BadRequest', 'message': 'Invalid value.'}})
 
     with pytest.raises(GraphError) as caught:
-        LivePolicies(client, SYNC_POLICY).create(fake.PARTNER, {'displayName': 'Fabrikam'}, after={})
+        create(LivePolicies(client, SYNC_POLICY), fake.PARTNER, {'displayName': 'Fabrikam'}, after={})
 
     assert caught.value.status == status and 'Invalid value.' in caught.value.message
     assert 'partner configuration' not in caught.value.message
@@ -136,8 +136,11 @@ def test_the_live_list_follows_the_partners(cloud, client):
     cloud.add_partner(fake.OTHER_PARTNER)
     cloud.put_live(displayName='Fabrikam')
 
-    assert LivePolicies(client, SYNC_POLICY).tenant_ids() == [fake.OTHER_PARTNER, fake.PARTNER]
+    assert LivePolicies(client, SYNC_POLICY).read_all() == {fake.PARTNER: cloud.view(fake.LIVE, version='v1.0')}
     assert LivePolicies(client, SYNC_POLICY).list() == [cloud.view(fake.LIVE, version='v1.0')]
+    # One paged list of the partners with their policies expanded, never a read per partner.
+    reads = cloud.graph('GET')
+    assert all(g.path.endswith('/partners') and g.query.get('$expand') == 'identitySynchronization' for g in reads), reads
 
 
 # ---------------------------------------------------------------------------------------------
@@ -145,7 +148,7 @@ def test_the_live_list_follows_the_partners(cloud, client):
 
 
 def test_a_deleted_item_is_created_by_post_with_its_type_and_key(cloud, beta):
-    created = DeletedPolicies(beta, SYNC_POLICY, LivePolicies(beta, SYNC_POLICY)).create(
+    created = create(DeletedPolicies(beta, SYNC_POLICY, LivePolicies(beta, SYNC_POLICY)),
         fake.PARTNER, {'displayName': 'Fabrikam', 'deletedDateTime': '2025-06-18T23:11:01Z'}, after={})
 
     [post] = cloud.graph_writes()
@@ -159,7 +162,7 @@ def test_a_create_whose_answer_is_lost_is_found_by_a_read_not_posted_again(cloud
     cloud.inject(kind='graph', method='POST', after=True, exc=requests.exceptions.ConnectionError(
         "('Connection aborted.', RemoteDisconnected('Remote end closed connection without response'))"))
 
-    created = DeletedPolicies(beta, SYNC_POLICY, LivePolicies(beta, SYNC_POLICY)).create(fake.PARTNER, {'displayName': 'Fabrikam'}, after={})
+    created = create(DeletedPolicies(beta, SYNC_POLICY, LivePolicies(beta, SYNC_POLICY)), fake.PARTNER, {'displayName': 'Fabrikam'}, after={})
 
     assert created == cloud.view(fake.DELETED)
     assert [s.method for s in cloud.graph()] == ['POST', 'GET']

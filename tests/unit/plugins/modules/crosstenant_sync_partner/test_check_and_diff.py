@@ -64,15 +64,26 @@ def test_diff_of_a_create_is_empty_before(cloud, task, partner, location, versio
     assert result['diff']['after']['displayName'] == 'Fabrikam'
 
 
-@pytest.mark.parametrize('location, put', [('deleted_items', 'put_deleted'), ('partner_policy', 'put_live')])
-def test_diff_of_an_update_shows_the_object_before_and_after(cloud, task, location, put):
-    current = getattr(cloud, put)(displayName='Old', userSyncInbound={'isSyncAllowed': True})
-    version = 'beta' if location == 'deleted_items' else 'v1.0'
-    shown = dict((k, v) for k, v in current.items() if version == 'beta' or k in ('tenantId', 'displayName', 'userSyncInbound'))
+def test_diff_of_an_update_shows_the_object_before_and_after(cloud, task):
+    current = cloud.put_live(displayName='Old', userSyncInbound={'isSyncAllowed': True})
+    shown = dict((k, v) for k, v in current.items() if k in ('tenantId', 'displayName', 'userSyncInbound'))
 
-    result = run(dict(task, location=location, display_name='New'), diff=True, check_mode=True)
+    result = run(dict(task, location='partner_policy', display_name='New'), diff=True, check_mode=True)
 
     assert result['diff'] == {'before': shown, 'after': dict(shown, displayName='New')}
+
+
+def test_check_mode_predicts_that_a_deleted_item_cannot_be_changed(cloud, task):
+    cloud.put_deleted(displayName='Old', userSyncInbound={'isSyncAllowed': True})
+
+    predicted = run(dict(task, location='deleted_items', display_name='New'), diff=True, check_mode=True)
+    actual = run(dict(task, location='deleted_items', display_name='New'), diff=True)
+
+    assert predicted.failed and actual.failed
+    for result in (predicted, actual):
+        assert 'the sync policy of tenant %s in deleted items cannot be changed in place' % fake.PARTNER in result['msg']
+    assert 'predicted in check mode' in predicted['msg']
+    assert [s.method for s in cloud.graph_writes()] == ['PATCH']
 
 
 @pytest.mark.parametrize('location, put', [('deleted_items', 'put_deleted'), ('partner_policy', 'put_live')])

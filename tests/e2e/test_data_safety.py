@@ -1,0 +1,299 @@
+# -*- coding: utf-8 -*-
+# Copyright: entra.graph contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""What a hostile run meets, through real playbooks with the emulator's faults: a write that landed is
+reported as a change whatever fails after it; a bulk task deletes only when every other write went through;
+no state clears what the task could not read; races converge; check mode predicts what the real run meets."""
+
+import uuid
+
+import pytest
+
+from harness import module_task, of_kind, run_playbook
+
+SINGLE = "entra.graph.crosstenant_sync_partner"
+BULK = "entra.graph.crosstenant_sync_partners"
+ACCESS = "entra.graph.crosstenant_access_partner"
+DELETED = "/beta/policies/deletedItems/crossTenantSyncPolicyPartners"
+PARTNERS = "/policies/crossTenantAccessPolicy/partners"
+
+
+def tid(name):
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, "entra.graph/e2e/data-safety/" + name))
+
+
+A, B, C = tid("A"), tid("B"), tid("C")
+
+
+def beta(tenant_id, **props):
+    obj = dict.fromkeys(("displayName", "deletedDateTime", "externalCloudAuthorizedApplicationId", "userSyncInbound",
+                         "groupSyncInbound", "roleEnabledGroupSyncInbound"))
+    obj.update(props, tenantId=tenant_id)
+    return obj
+
+
+def allowed(value):
+    return {"isSyncAllowed": value}
+
+
+def stored(emu, location):
+    return dict((obj["tenantId"], obj) for obj in emu.objects()[location])
+
+
+def writes(emu):
+    return [(entry["method"], entry["path"], entry["status"]) for entry in of_kind(emu.requests(), "graph_write")]
+
+
+def task(name, module, **args):
+    return module_task(name, module, args, ignore_errors=True)
+
+
+def run_one(collection, connection, one, check=False, diff=False):
+    play = run_playbook(collection, [one], module_defaults=connection, check=check, diff=diff)
+    return play, play.result(one["name"])
+
+
+# The three ways a create reaches Graph: the single sync module and the bulk one POST into deleted items,
+# the partner configuration module POSTs to the partners. (task, the POST's path, the object's path, whether
+# the task reads the object's path before it writes)
+CREATES = {
+    "sync policy": (lambda **extra: task("create", SINGLE, tenant_id=A, location="deleted_items", display_name="A", **extra),
+                    DELETED + "$", DELETED + "/" + A + "$", True),
+    "bulk": (lambda **extra: task("create", BULK, location="deleted_items", config=[{"tenant_id": A, "display_name": "A"}], **extra),
+             DELETED + "$", DELETED + "/" + A + "$", False),
+    "partner configuration": (lambda **extra: task("create", ACCESS, tenant_id=A, is_service_provider=True, **extra),
+                              PARTNERS + "$", PARTNERS + "/" + A + "$", True),
+}
+
+
+def let_first_read_through(emu, path, read_first):
+    # A zero-second delay is consumed by the first matching request, which is then answered as usual.
+    if read_first:
+        emu.add_fault(method="GET", path=path, kind="delay", seconds=0)
+
+
+# ---- 1. a create that landed is reported as written ------------------------------------------------
+
+@pytest.mark.parametrize("name", list(CREATES))
+def test_a_create_answered_201_whose_read_back_fails_is_a_change(collection, emu, connection, name):
+    make, post_path, item_path, read_first = CREATES[name]
+    emu.add_fault(method="POST", path=post_path, status=201, body="", content_type="application/json", apply=True)
+    let_first_read_through(emu, item_path, read_first)
+    emu.add_fault(method="GET", path=item_path, status=500, count=5)
+    play, result = run_one(collection, connection, make(max_retries=0))
+
+    assert play.status("create") == "failed"
+    assert result["changed"] is True, result
+    assert "the create landed, but reading the object back failed" in result["msg"], result["msg"]
+    assert "Nothing was written" not in result["msg"]
+
+
+@pytest.mark.parametrize("name", list(CREATES))
+def test_a_create_answered_504_whose_confirming_read_fails_may_have_landed(collection, emu, connection, name):
+    make, post_path, item_path, read_first = CREATES[name]
+    emu.add_fault(method="POST", path=post_path, status=504, apply=True)
+    let_first_read_through(emu, item_path, read_first)
+    emu.add_fault(method="GET", path=item_path, status=503, retry_after="0", count=5)
+    play, result = run_one(collection, connection, make(max_retries=1))
+
+    assert play.status("create") == "failed"
+    assert result["changed"] is True, result
+    assert "answered HTTP 504, so the write may have landed, and the read to confirm it failed" in result["msg"], result["msg"]
+
+
+@pytest.mark.parametrize("name", list(CREATES))
+def test_a_create_answered_504_then_409_while_reads_lag_may_have_landed(collection, emu, connection, name):
+    make, post_path, item_path, read_first = CREATES[name]
+    emu.add_fault(method="POST", path=post_path, status=504, apply=True)
+    let_first_read_through(emu, item_path, read_first)
+    # The object is not visible yet: the confirming read and the one after the resent POST's 409 find none.
+    emu.add_fault(method="GET", path=item_path, status=404, count=2)
+    play, result = run_one(collection, connection, make())
+
+    assert play.status("create") == "failed"
+    assert result["changed"] is True, result
+    assert "409" in result["msg"] and "the create may have landed, but reading the object finds none yet" in result["msg"]
+
+
+@pytest.mark.parametrize("name", list(CREATES))
+def test_a_create_answered_504_then_409_is_the_tasks_own_create(collection, emu, connection, name):
+    make, post_path, item_path, read_first = CREATES[name]
+    emu.add_fault(method="POST", path=post_path, status=504, apply=True)
+    let_first_read_through(emu, item_path, read_first)
+    emu.add_fault(method="GET", path=item_path, status=404)
+    play, result = run_one(collection, connection, make())
+
+    assert play.status("create") == "changed", result
+    assert [(method, status) for method, dummy, status in writes(emu)] == [("POST", 504), ("POST", 409)]
+
+
+# ---- 2. the bulk module's location is required -----------------------------------------------------
+
+def test_the_bulk_module_needs_its_location(collection, emu, connection):
+    emu.set_objects({"deleted_items": [beta(A, displayName="A")]})
+    emu.clear_requests()
+    play, result = run_one(collection, connection, task("override", BULK, state="overridden", config=[]))
+
+    assert play.status("override") == "failed"
+    assert "location" in result["msg"], result["msg"]
+    assert emu.requests() == [] and set(stored(emu, "deleted_items")) == {A}
+
+
+# ---- 3. a beta-only option of one partner clears nothing of the others ----------------------------
+
+def test_an_export_is_complete_and_one_beta_only_option_clears_no_other_partner(collection, emu, connection):
+    emu.set_objects({"partner_policy": [beta(A, displayName="A", groupSyncInbound=allowed(True)),
+                                        beta(B, displayName="B", groupSyncInbound=allowed(True))],
+                     "partners": [{"tenantId": A}, {"tenantId": B}]})
+    play, gathered = run_one(collection, connection, task("gather", BULK, state="gathered", location="partner_policy"))
+    assert play.status("gather") == "ok" and gathered["api_version"] == "beta"
+    assert [item.get("group_sync_inbound") for item in gathered["gathered"]] == [{"is_sync_allowed": True}] * 2
+
+    # An export read through v1.0 has no beta-only options; the operator then adds one to A only.
+    config = [{"tenant_id": A, "display_name": "A", "role_enabled_group_sync_inbound": {"is_sync_allowed": True}},
+              {"tenant_id": B, "display_name": "B"}]
+    override = task("override", BULK, state="overridden", location="partner_policy", config=config)
+    check, predicted = run_one(collection, connection, override, check=True)
+    play, result = run_one(collection, connection, override)
+
+    expected = [{"tenant_id": A, "action": "update", "changed_properties": ["groupSyncInbound", "roleEnabledGroupSyncInbound"]}]
+    assert predicted["changed_partners"] == result["changed_partners"] == expected, result
+    objects = stored(emu, "partner_policy")
+    assert objects[B]["groupSyncInbound"] == allowed(True)
+    assert objects[A]["groupSyncInbound"] is None and objects[A]["roleEnabledGroupSyncInbound"] == allowed(True)
+
+
+# ---- 4. and 5. deletes run last, and only when every other write went through -----------------------
+
+def test_overridden_deletes_nothing_while_a_listed_partner_fails(collection, emu, connection):
+    typo = tid("typo")
+    emu.set_objects({"partner_policy": [beta(A, displayName="A"), beta(B, displayName="B")],
+                     "partners": [{"tenantId": A}, {"tenantId": B}]})
+    play, result = run_one(collection, connection, task("override", BULK, state="overridden", location="partner_policy",
+                                                        config=[{"tenant_id": A, "display_name": "A"},
+                                                                {"tenant_id": typo, "display_name": "B"}]))
+
+    assert play.status("override") == "failed"
+    assert result["held_back_partners"] == [{"tenant_id": B, "action": "delete"}]
+    assert "Held back" in result["msg"] and typo in result["msg"]
+    assert result["changed"] is False and result["changed_partners"] == []
+    assert set(stored(emu, "partner_policy")) == {A, B}
+    assert [method for method, dummy, dummy2 in writes(emu)] == ["PUT"]
+
+
+def test_check_mode_predicts_that_a_deleted_item_cannot_change_and_holds_back_deletes(collection, emu, connection):
+    emu.set_objects({"deleted_items": [beta(A, displayName="A"), beta(B, displayName="B")]})
+    override = task("override", BULK, state="overridden", location="deleted_items", config=[{"tenant_id": A, "display_name": "A2"}])
+    check, predicted = run_one(collection, connection, override, check=True)
+    assert writes(emu) == []
+    play, result = run_one(collection, connection, override)
+
+    for outcome, run in ((predicted, check), (result, play)):
+        assert run.status("override") == "failed"
+        assert "cannot be changed in place" in outcome["msg"]
+        assert outcome["held_back_partners"] == [{"tenant_id": B, "action": "delete"}]
+    assert [method for method, dummy, dummy2 in writes(emu)] == ["PATCH"]
+    assert set(stored(emu, "deleted_items")) == {A, B}
+
+
+def test_check_mode_of_the_single_module_predicts_that_a_deleted_item_cannot_change(collection, emu, connection):
+    emu.set_objects({"deleted_items": [beta(A, displayName="A")]})
+    change = task("change", SINGLE, tenant_id=A, location="deleted_items", display_name="A2")
+    check, predicted = run_one(collection, connection, change, check=True)
+    play, result = run_one(collection, connection, change)
+
+    assert check.status("change") == play.status("change") == "failed"
+    assert "cannot be changed in place" in predicted["msg"] and "cannot be changed in place" in result["msg"]
+
+
+# ---- 6. a complex value whose members are all null is null ----------------------------------------
+
+@pytest.mark.parametrize("location", ["partner_policy", "deleted_items"])
+def test_gathered_then_overridden_is_a_no_op_over_a_value_of_nulls(collection, emu, connection, location):
+    emu.set_objects({location: [beta(A, displayName="A", userSyncInbound=allowed(None))], "partners": [{"tenantId": A}]})
+    tasks = [module_task("gather", BULK, {"state": "gathered", "location": location}, register="export"),
+             module_task("back", BULK, {"state": "overridden", "location": location, "config": "{{ export.gathered }}"})]
+    play = run_playbook(collection, tasks, module_defaults=connection)
+
+    assert play.rc == 0, play.output
+    assert play.result("back")["changed"] is False
+    assert writes(emu) == []
+
+
+# ---- 7. and 8. races converge --------------------------------------------------------------------
+
+@pytest.mark.parametrize("location, path", [("deleted_items", DELETED + "/" + A),
+                                            ("partner_policy", PARTNERS + "/" + A + "/identitySynchronization")])
+def test_a_delete_answered_404_after_another_run_deleted_it_is_success(collection, emu, connection, location, path):
+    emu.set_objects({location: [beta(A, displayName="A")], "partners": [{"tenantId": A}]})
+    emu.add_fault(method="DELETE", path=path + "$", status=404, apply=True)
+    tasks = [task("single", SINGLE, tenant_id=A, location=location, state="absent")]
+    play = run_playbook(collection, tasks, module_defaults=connection)
+
+    assert play.status("single") == "ok", play.result("single").get("msg")
+    assert play.result("single")["changed"] is False
+
+
+def test_a_bulk_delete_answered_404_is_success(collection, emu, connection):
+    emu.set_objects({"deleted_items": [beta(A), beta(B)]})
+    emu.add_fault(method="DELETE", path=DELETED + "/" + A + "$", status=404, apply=True)
+    play, result = run_one(collection, connection, task("purge", BULK, state="deleted", location="deleted_items"))
+
+    assert play.status("purge") == "changed", result.get("msg")
+    assert result["changed_partners"] == [{"tenant_id": B, "action": "delete", "changed_properties": []}]
+
+
+def test_a_deleted_item_created_by_another_run_first_converges(collection, emu, connection):
+    # The other run's POST lands first: this one's is answered 409, and what is there is what it asks.
+    emu.set_objects({"deleted_items": [beta(A, displayName="A", deletedDateTime="2025-01-02T03:04:05Z")]})
+    emu.add_fault(method="GET", path=DELETED + "/" + A + "$", status=404)
+    play, result = run_one(collection, connection, task("create", SINGLE, tenant_id=A, location="deleted_items", display_name="A"))
+
+    assert play.status("create") == "ok", result.get("msg")
+    assert result["changed"] is False and result["partner"]["displayName"] == "A"
+    assert [(method, status) for method, dummy, status in writes(emu)] == [("POST", 409)]
+
+
+def test_replaced_racing_a_create_converges_in_one_run(collection, emu, connection):
+    emu.set_objects({"partner_policy": [beta(A, displayName="Theirs", userSyncInbound=allowed(True))], "partners": [{"tenantId": A}]})
+    emu.add_fault(method="GET", path=PARTNERS + "/" + A + "/identitySynchronization$", status=404)
+    play, result = run_one(collection, connection, task("replace", BULK, state="replaced", location="partner_policy",
+                                                        config=[{"tenant_id": A, "user_sync_inbound": {"is_sync_allowed": False}}]))
+
+    assert play.status("replace") == "changed", result.get("msg")
+    assert result["changed_partners"] == [{"tenant_id": A, "action": "update", "changed_properties": ["displayName", "userSyncInbound"]}]
+    assert stored(emu, "partner_policy")[A]["displayName"] is None
+    assert stored(emu, "partner_policy")[A]["userSyncInbound"] == allowed(False)
+
+
+# ---- 9. a failed export returns nothing to feed back ----------------------------------------------
+
+@pytest.mark.parametrize("location, path", [("partner_policy", PARTNERS + "$"), ("deleted_items", DELETED + "$")])
+def test_a_failed_gathered_returns_no_partial_export(collection, emu, connection, location, path):
+    emu.set_objects({location: [beta(A, displayName="A"), beta(B, displayName="B")], "partners": [{"tenantId": A}, {"tenantId": B}]})
+    emu.configure(page_size=1)
+    # The first page is read; the second fails.
+    emu.add_fault(method="GET", path=path, kind="delay", seconds=0)
+    emu.add_fault(method="GET", path=path, status=500, count=5)
+    play, result = run_one(collection, connection, task("gather", BULK, state="gathered", location=location, max_retries=0))
+
+    assert play.status("gather") == "failed"
+    assert not result.get("gathered"), result
+    assert "HTTP 500" in result["msg"]
+
+
+# ---- 14. alike failures are said once -------------------------------------------------------------
+
+def test_partners_failing_alike_are_named_together(collection, emu, connection):
+    partners = [tid("alike %d" % index) for index in range(6)]
+    emu.set_objects({"partner_policy": [beta(t, displayName="x") for t in partners], "partners": [{"tenantId": t} for t in partners]})
+    emu.add_fault(method="PATCH", path="/identitySynchronization$", status=500, count=6)
+    play, result = run_one(collection, connection, task("merge", BULK, location="partner_policy",
+                                                        config=[{"tenant_id": t, "display_name": "y"} for t in partners]))
+
+    assert play.status("merge") == "failed"
+    assert "(update, 6 alike)" in result["msg"], result["msg"]
+    assert result["msg"].count("generalException") == 1
+    assert len(result["failed_partners"]) == 6
