@@ -214,7 +214,7 @@ class Bulk:
         if workers <= 1:
             return [step(item) for item in items]
         # Sign in once, here, before any worker needs the token.
-        self.module.client.token_provider.token()
+        self.module.client().token_provider.token()
         with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
             return list(pool.map(step, items))
 
@@ -316,8 +316,8 @@ def run_bulk(module, resource, collection_for, noun, to_options, check_item=None
     if state == 'gathered' and requested == 'auto':
         # An export is read where every property is visible, so that feeding it back clears nothing it missed.
         module.api_version = 'beta'
-    module.pool_size = params['max_concurrency']
-    bulk = Bulk(module, collection_for(module.client), state, items, noun, requested, params['max_concurrency'])
+    client = module.client(pool_size=params['max_concurrency'])
+    bulk = Bulk(module, collection_for(client), state, items, noun, requested, params['max_concurrency'])
     bulk.run()
     result = bulk.result(to_options)
     if result.get('failed_partners'):

@@ -27,28 +27,37 @@ class GraphModule:
         self.params = self.ansible.params
         self.check_mode = self.ansible.check_mode
         self.diff_mode = self.ansible._diff
-        # Set by the module's decision before the first request: every request of a task goes to one version.
+        # The version the task's requests go to, once a module chose it (``client(api_version=...)``).
         self.api_version = 'beta'
-        # Set before the first request by a module that sends from several threads: the connections kept per host.
-        self.pool_size = None
         # What the task has already written, said when a later step fails.
         self.done = []
-        self._client = None
+        self._connection = None
+        self._clients = {}
 
-    @property
-    def client(self):
-        if self._client is None:
-            self._client = self._connect()
-        return self._client
+    def client(self, api_version=None, pool_size=None):
+        """The Graph client of this task for ``api_version`` (default: the task's version).
+
+        The sign-in and the HTTP session are made on the first call and shared by every client handed out after
+        it: ``pool_size`` (the number of threads that will send at once) counts only on that first call.
+        """
+        if api_version:
+            self.api_version = api_version
+        version = self.api_version
+        if version not in self._clients:
+            if self._connection is None:
+                self._connection = self._connect(pool_size)
+            transport, tokens, endpoint = self._connection
+            from ansible_collections.entra.graph.plugins.module_utils.graph_client import GraphClient
+            self._clients[version] = GraphClient(transport, endpoint, tokens, api_version=version)
+        return self._clients[version]
 
     def record(self, what):
         """Note a write that happened, so that a failure after it still reports ``changed``."""
         self.done.append(what)
 
-    def _connect(self):
+    def _connect(self, pool_size):
         # Imported here so a module that fails validation never pays for requests.
         from ansible_collections.entra.graph.plugins.module_utils.auth import TokenProvider
-        from ansible_collections.entra.graph.plugins.module_utils.graph_client import GraphClient
         from ansible_collections.entra.graph.plugins.module_utils.token_cache import token_cache_for
         from ansible_collections.entra.graph.plugins.module_utils.transport import Transport, build_session
 
@@ -58,9 +67,9 @@ class GraphModule:
         if not settings.validate_certs:
             self.ansible.warn('validate_certs is false: TLS certificates of Microsoft Entra ID and Microsoft Graph are not '
                               'verified, so a machine in the middle could read the access token')
-        transport = Transport(build_session(settings, pool_size=self.pool_size), RetryPolicy(max_retries=settings.max_retries), settings.timeout)
+        transport = Transport(build_session(settings, pool_size=pool_size), RetryPolicy(max_retries=settings.max_retries), settings.timeout)
         tokens = TokenProvider(settings, transport, token_cache=token_cache_for(settings, self.ansible.warn))
-        return GraphClient(transport, settings.graph_endpoint, tokens, api_version=self.api_version)
+        return transport, tokens, settings.graph_endpoint
 
     def run(self, decide):
         """Call ``decide(self)`` and exit with its result dict, or fail with what went wrong."""

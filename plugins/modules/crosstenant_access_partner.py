@@ -212,7 +212,7 @@ def ensure_absent(module, partners, tenant_id, current):
     """Delete the partner; its sync policy goes first, and only when ``force`` says so."""
     sync_policy = None
     if current is not None:
-        live_policies = LivePolicies(module.client, SYNC_POLICY)
+        live_policies = LivePolicies(module.client(), SYNC_POLICY)
         sync_policy = live_policies.get(tenant_id)
         if sync_policy is not None and not module.params['force']:
             raise StateError('the partner configuration of tenant %s has a cross-tenant sync policy (identitySynchronization), '
@@ -236,13 +236,13 @@ def decide(module):
                             % ', '.join(ACCESS_PARTNER.options(desired)))
     module.api_version = choose_api_version(params['api_version'], ['state=restored'] if state == 'restored' else [])
 
-    partners = AccessPartners(module.client)
+    partners = AccessPartners(module.client())
     current = partners.get(tenant_id)
     result = {}
     if state == 'absent':
         plan, result['deleted_sync_policy'] = ensure_absent(module, partners, tenant_id, current)
     elif state == 'restored' and current is None:
-        plan = restore_then_update(module, DeletedAccessPartners(module.client, partners), tenant_id, desired, NOUN)
+        plan = restore_then_update(module, DeletedAccessPartners(module.client(), partners), tenant_id, desired, NOUN)
     else:
         plan = present(module, partners, tenant_id, current, desired, NOUN)
     after = plan.after

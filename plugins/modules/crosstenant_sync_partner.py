@@ -358,14 +358,14 @@ def decide(module):
 
     if state == 'restored':
         # A live policy is only brought to what the task asks; one in deleted items is restored first.
-        live = LivePolicies(module.client, SYNC_POLICY)
+        live = LivePolicies(module.client(), SYNC_POLICY)
         current = live.get(tenant_id)
         if current is None:
-            plan = restore_then_update(module, DeletedPolicies(module.client, SYNC_POLICY, live), tenant_id, desired, NOUN)
+            plan = restore_then_update(module, DeletedPolicies(module.client(), SYNC_POLICY, live), tenant_id, desired, NOUN)
         else:
             plan = present(module, live, tenant_id, current, desired, NOUN)
     else:
-        collection = collection_for(location, module.client)
+        collection = collection_for(location, module.client())
         current = collection.get(tenant_id)
         if state == 'absent':
             plan = carry_out(module, collection, plan_absent(tenant_id, current), NOUN)

@@ -116,7 +116,7 @@ def read(module):
     location = module.params['location']
     module.api_version = choose_api_version(module.params['api_version'],
                                             ['location=deleted_items'] if location == 'deleted_items' else [])
-    partners = collection_for(location, module.client).find(tenant_id)
+    partners = collection_for(location, module.client()).find(tenant_id)
     return dict(changed=False, partners=partners, api_version=module.api_version)
 
 

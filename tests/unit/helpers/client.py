@@ -43,7 +43,7 @@ def graph_client(api_version='beta', waits=None, rand=None, warnings=None, **opt
     module = graph_module(api_version, **options)
     if warnings is not None:
         module.ansible.warn = warnings.append
-    client = module.client
+    client = module.client()
     if waits is not None or rand is not None:
         kwargs = dict(max_retries=client.transport.policy.max_retries)
         if waits is not None:

@@ -28,8 +28,8 @@ def module(request, cloud, secret_auth):
 
 
 def collections(module):
-    live = LivePolicies(module.client, SYNC_POLICY)
-    return live, DeletedPolicies(module.client, SYNC_POLICY, live)
+    live = LivePolicies(module.client(), SYNC_POLICY)
+    return live, DeletedPolicies(module.client(), SYNC_POLICY, live)
 
 
 def test_a_create_is_recorded_or_only_predicted(cloud, module):

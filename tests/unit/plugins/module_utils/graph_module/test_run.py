@@ -35,7 +35,7 @@ def outcome(decide, api_version='beta', **options):
 
 
 def read_live_policy(module):
-    found = LivePolicies(module.client, SYNC_POLICY).get(fake.PARTNER)
+    found = LivePolicies(module.client(), SYNC_POLICY).get(fake.PARTNER)
     return dict(changed=False, partner=found or {})
 
 
