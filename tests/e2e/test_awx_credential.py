@@ -120,6 +120,11 @@ class AwxInjection:
 
     def render(self, inputs, private_data_dir):
         """The environment variables a job gets; file templates are written under ``private_data_dir``."""
+        return self.render_all(inputs, private_data_dir)[0]
+
+    def render_all(self, inputs, private_data_dir):
+        """The environment variables and the extra variables a job gets; file templates are written under
+        ``private_data_dir``."""
         self.check_credential(inputs)
         namespace = {}
         for field in self.fields:
@@ -145,7 +150,9 @@ class AwxInjection:
             if key.startswith('ANSIBLE_') or key in AWX_ENV_BLOCKLIST:
                 continue
             env[key] = sandbox.from_string(template).render(**namespace)
-        return env
+        extra_vars = dict((key, sandbox.from_string(template).render(**namespace))
+                          for key, template in self.injectors.get('extra_vars', {}).items())
+        return env, extra_vars
 
     @staticmethod
     def _filenames(paths):
