@@ -34,8 +34,8 @@ def allowed(emu, source, target):
 
 
 def configuration(target, source, **options):
-    args = dict(name=NAME, target_tenant_id=target.id, assignments=[{"principal_id": source.users[0]["id"]},
-                                                                      {"principal_id": source.groups[0]["id"], "principal_type": "group"}],
+    assignments = [{"principal_id": source.users[0]["id"]}, {"principal_id": source.groups[0]["id"], "principal_type": "group"}]
+    args = dict(name=NAME, target_tenant_id=target.id, assignments=assignments,
                 notification_email="identity@contoso.com", accidental_deletion_threshold=25, job_state="started")
     args.update(options)
     return args
@@ -115,8 +115,8 @@ def test_assignments_purge_pause_start_quarantine_and_restart(collection, emu, e
     first = play(collection, emu, [task("configure", CONFIGURATION, configuration(target, source))]).result("configure")
     assert first["changed"] is True, first
     kept = source.users[1]["id"]
-    tasks = [task("purge and pause", CONFIGURATION, dict(name=NAME, assignments=[{"principal_id": kept}],
-                                                       purge_assignments=True, job_state="paused")),
+    purge = dict(name=NAME, assignments=[{"principal_id": kept}], purge_assignments=True, job_state="paused")
+    tasks = [task("purge and pause", CONFIGURATION, purge),
              task("pause again", CONFIGURATION, dict(name=NAME, job_state="paused")),
              task("start", CONFIGURATION, dict(name=NAME, job_state="started"))]
     run = play(collection, emu, tasks)
