@@ -86,6 +86,8 @@ def on_demand_result(user_id, answer):
     raw_steps = [step for item in items for step in item.get('provisioningSteps') or [] if isinstance(step, dict)]
     steps = [_step(step) for step in raw_steps]
     first = items[0] if items else {}
+    matched = [s['details'].get('id') for s in steps if (s['type'] or '').lower() == 'matching'
+               and isinstance(s['details'], dict) and s['details'].get('id')]
     info = first.get('statusInfo') if isinstance(first.get('statusInfo'), dict) else {}
     target = first.get('targetIdentity') if isinstance(first.get('targetIdentity'), dict) else {}
 
@@ -106,8 +108,7 @@ def on_demand_result(user_id, answer):
         'user_id': user_id,
         'status': status,
         'action': first.get('action') or (exported[0]['name'] if exported else None),
-        'target_user_id': target.get('id') or next((s['details'].get('id') for s in steps if (s['type'] or '').lower() == 'matching'
-                                                     and isinstance(s['details'], dict) and s['details'].get('id')), None),
+        'target_user_id': target.get('id') or (matched[0] if matched else None),
         'exported': bool(exported) and status == 'success',
         'message': message,
         'steps': steps,

@@ -277,4 +277,3 @@ def list_configurations(module):
         if application:
             configurations.append(Current(tenant, application.get('displayName'), None, application).describe())
     return dict(changed=False, configurations=configurations)
-
