@@ -160,8 +160,8 @@ def tenant_app(emu, index, kind):
     ('client_certificate', 'client_secret'),
     ('client_secret', 'client_certificate'),
 ])
-def test_job_with_both_credentials_synchronizes_a_user(target_kind, source_kind, injection, target_injection, collection, emu,
-                                                        emu_http, tmp_path):
+def test_job_with_both_credentials_synchronizes_a_user(target_kind, source_kind, injection, target_injection, collection,
+                                                       emu, emu_http, tmp_path):
     info = emu.info
     source_id, target_id = info['tenants'][0]['tenant'], info['tenants'][1]['tenant']
     private_data_dir = tmp_path / 'private_data'
