@@ -53,7 +53,7 @@ notes:
     C(inboundTrust) whole, so each one is sent complete, its current values overlaid by the sub-options set.
   - C(automaticUserConsentSettings) is read-only in the default configuration (Graph documents both of its values
     as always false), so it is returned but is no option; set it per partner with M(entra.graph.crosstenant_access_partner).
-  - In check mode with O(state=reset), RV(default) shows the current settings with C(isServiceDefault=true): the
+  - In check mode with O(state=reset), RV(default) shows the current settings with C(isServiceDefault=true), because the
     values of Microsoft's system default are Graph's to set and are read back only after a real reset.
   - Permissions (application or delegated) - C(Policy.Read.All) to read, C(Policy.ReadWrite.CrossTenantAccess) to write.
 '''
