@@ -203,7 +203,10 @@ class ConfigurationRun:
     def validate(self, current, target):
         sp = current.service_principal or {}
         if sp.get('id') is None:
-            self.actions.append('check the credentials for target tenant %s (validateCredentials)' % target)
+            # Only check mode gets here (a real run has made the application by now); the check writes nothing, so it
+            # is not an action, but the prediction cannot vouch for the target tenant's half.
+            self.module.ansible.warn('check mode: the target tenant %s can be validated only once the application exists; '
+                                     'the real run checks it before anything else is saved' % target)
             return
         try:
             self.tenant.validate_credentials(sp['id'], target)
