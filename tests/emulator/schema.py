@@ -84,7 +84,7 @@ class Enum:
 
 
 class Prop:
-    def __init__(self, name, type_, nullable=True, versions=BOTH, computed=False, default=None):
+    def __init__(self, name, type_, nullable=True, versions=BOTH, computed=False, default=None, answer_only=False):
         self.name = name
         self.type = type_
         self.nullable = nullable
@@ -92,6 +92,20 @@ class Prop:
         # Computed (read-only) properties are validated and then ignored on writes (OData 4.01 Part 1, 11.4.2 and 11.4.3).
         self.computed = computed
         self.default = default
+        # In Graph's answers but not in its metadata: a write carrying it gets "Invalid property"; seeds may hold it.
+        self.answer_only = answer_only
+
+
+class OpenObject:
+    """A complex value whose members no source here lists (the v1.0 metadata names the property, its type's
+    members were not read): any JSON object, kept as sent."""
+
+    name = "Edm.Untyped"
+
+    def check(self, value, prop, owner, version):
+        if not isinstance(value, dict):
+            raise invalid_value(prop.name, owner)
+        return copy.deepcopy(value)
 
 
 class Collection:
@@ -123,8 +137,9 @@ class Complex:
     def check(self, value, prop, owner, version):
         return self.check_value(value, prop, owner, version)
 
-    def parse(self, value, version, partial):
-        """The properties the object carries, checked. partial=False completes the rest with defaults."""
+    def parse(self, value, version, partial, seeding=False):
+        """The properties the object carries, checked. partial=False completes the rest with defaults.
+        seeding: the control API's store, which may also hold what only Graph's answers show."""
         given = {}
         for key, item in value.items():
             if key == "@odata.type":
@@ -134,7 +149,7 @@ class Complex:
                 # Instance and property annotations (e.g. "isSyncAllowed@odata.type") are not properties.
                 continue
             prop = self.props.get(key)
-            if prop is None or version not in prop.versions:
+            if prop is None or version not in prop.versions or (prop.answer_only and not seeding):
                 raise invalid_property(key)
             given[key] = check_prop(prop, item, self.name, version)
         return given if partial else self.complete(given)
@@ -180,7 +195,7 @@ def blank_value(prop):
     if isinstance(prop.type, Collection):
         return []
     if prop.default is not None:
-        return prop.default
+        return copy.deepcopy(prop.default)
     return None
 
 
@@ -244,7 +259,7 @@ def parse_patch(ctype, value, version):
         if "@" in key:
             continue
         prop = ctype.props.get(key)
-        if prop is None or version not in prop.versions:
+        if prop is None or version not in prop.versions or prop.answer_only:
             raise invalid_property(key)
         if isinstance(prop.type, Complex) and isinstance(item, dict):
             given[key] = parse_patch(prop.type, item, version)
@@ -292,6 +307,8 @@ INBOUND_TRUST = Complex("crossTenantAccessPolicyInboundTrust", [
     Prop("isMfaAccepted", BOOL), Prop("isCompliantDeviceAccepted", BOOL), Prop("isHybridAzureADJoinedDeviceAccepted", BOOL),
 ])
 IN_OUT = Complex("inboundOutboundPolicyConfiguration", [Prop("inboundAllowed", BOOL), Prop("outboundAllowed", BOOL)])
+OPEN = OpenObject()
+ANSWER_DEFAULT = {"inboundAllowed": False, "outboundAllowed": False}
 
 PARTNER = Entity("crossTenantAccessPolicyConfigurationPartner", [
     Prop("tenantId", STRING, nullable=False),
@@ -306,6 +323,16 @@ PARTNER = Entity("crossTenantAccessPolicyConfigurationPartner", [
     Prop("b2bDirectConnectInbound", B2B_SETTING),
     Prop("tenantRestrictions", TENANT_RESTRICTIONS),
     Prop("automaticUserConsentSettings", IN_OUT),
+    # Newer properties of the v1.0 metadata (msgraph-metadata type mappings; CROSS_TENANT_SYNC.md 3.1); their
+    # members are not modelled.
+    Prop("appServiceConnectInbound", OPEN),
+    Prop("m365CollaborationInbound", OPEN),
+    Prop("m365CollaborationOutbound", OPEN),
+    # In documented answers (v1.0 POST response, beta restore response; CROSS_TENANT_SYNC.md 3.1), not in the
+    # metadata: returned, never accepted in a write. Their values for a new partner are an assumption.
+    Prop("crossCloudMeetingConfiguration", IN_OUT, answer_only=True, default=ANSWER_DEFAULT),
+    Prop("protectedContentSharing", IN_OUT, answer_only=True, default=ANSWER_DEFAULT),
+    Prop("invitationRedemptionIdentityProviderConfiguration", OPEN, versions=BETA_ONLY, answer_only=True),
 ], key="tenantId", path_name="partners")
 
 
