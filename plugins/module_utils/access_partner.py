@@ -10,6 +10,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import re
+
+from ansible_collections.entra.graph.plugins.module_utils.errors import ConfigurationError
 from ansible_collections.entra.graph.plugins.module_utils.resource import Prop, ResourceType
 from ansible_collections.entra.graph.plugins.module_utils.store import Collection, Restorable
 
@@ -60,6 +63,27 @@ ACCESS_PARTNER = ResourceType('microsoft.graph.crossTenantAccessPolicyConfigurat
 
 
 access_partner_argument_spec = ACCESS_PARTNER.argument_spec
+
+_GUID = re.compile(r'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')
+# Graph's page of crossTenantAccessPolicyTarget: a target is the object ID of the user, group or application, or
+# a keyword: AllUsers; for applications AllApplications and the reserved AllMicrosoftApps and Office365.
+TARGET_KEYWORDS = {'user': ('AllUsers',), 'group': ('AllUsers',),
+                   'application': ('AllApplications', 'AllMicrosoftApps', 'Office365')}
+
+
+def validate_targets(params):
+    """Fail before any request on a target Graph would refuse ("Found invalid target"), naming the option and value."""
+    for option in B2B_SETTINGS:
+        setting = params.get(option) or {}
+        for part in ('users_and_groups', 'applications'):
+            for index, item in enumerate((setting.get(part) or {}).get('targets') or []):
+                target, kind = item.get('target'), item.get('target_type')
+                keywords = TARGET_KEYWORDS.get(kind, ())
+                if target in keywords or _GUID.match(target or ''):
+                    continue
+                raise ConfigurationError(
+                    '%s.%s.targets[%d].target is %r, which Graph does not take for target_type=%s: use %s, or the object ID '
+                    '(a GUID) of the %s' % (option, part, index, target, kind, ' or '.join(keywords), kind), option=option)
 
 
 class AccessPartners(Collection):

@@ -292,7 +292,23 @@ SYNC_POLICY = Entity("crossTenantIdentitySyncPolicyPartner", [
 
 ACCESS_TYPE = Enum("crossTenantAccessPolicyTargetConfigurationAccessType", ("allowed", "blocked", "unknownFutureValue"))
 TARGET_TYPE = Enum("crossTenantAccessPolicyTargetType", ("user", "group", "application", "unknownFutureValue"))
-TARGET = Complex("crossTenantAccessPolicyTarget", [Prop("target", STRING), Prop("targetType", TARGET_TYPE)])
+class Target(Complex):
+    """crossTenantAccessPolicyTarget: the reference page lists what `target` may be per targetType: the id of the
+    user, group or application; AllUsers; for applications AllApplications, and the reserved AllMicrosoftApps and
+    Office365. Graph answers anything else "Found invalid target" (its full wording and code: assumption)."""
+
+    KEYWORDS = {"user": ("AllUsers",), "group": ("AllUsers",),
+                "application": ("AllApplications", "AllMicrosoftApps", "Office365")}
+
+    def parse(self, value, version, partial, seeding=False):
+        given = super().parse(value, version, partial, seeding)
+        target, kind = given.get("target"), given.get("targetType")
+        if isinstance(target, str) and kind in self.KEYWORDS and not GUID_RE.match(target) and target not in self.KEYWORDS[kind]:
+            raise SchemaError(400, "Request_BadRequest", "Found invalid target '%s' for targetType '%s'." % (target, kind))
+        return given
+
+
+TARGET = Target("crossTenantAccessPolicyTarget", [Prop("target", STRING), Prop("targetType", TARGET_TYPE)])
 TARGET_CONFIGURATION = Complex("crossTenantAccessPolicyTargetConfiguration", [
     Prop("accessType", ACCESS_TYPE), Prop("targets", Collection(TARGET), nullable=False),
 ])
