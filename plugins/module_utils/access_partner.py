@@ -57,7 +57,10 @@ ACCESS_PARTNER = ResourceType('microsoft.graph.crossTenantAccessPolicyConfigurat
         Prop('is_compliant_device_accepted', 'isCompliantDeviceAccepted', 'bool'),
         Prop('is_hybrid_azure_ad_joined_device_accepted', 'isHybridAzureADJoinedDeviceAccepted', 'bool'),
     ]),
-] + [_b2b_setting(option) for option in B2B_SETTINGS], read_only=('isInMultiTenantOrganization',),
+] + [_b2b_setting(option) for option in B2B_SETTINGS],
+    # Properties no option manages, shown as Graph returns them and never written: the computed one, and the newer
+    # ones of the v1.0 metadata. Others Graph's answers carry (crossCloudMeetingConfiguration...) pass through as they are.
+    read_only=('isInMultiTenantOrganization', 'appServiceConnectInbound', 'm365CollaborationInbound', 'm365CollaborationOutbound'),
     # The create and restore answers Graph documents show these for a partner created from its tenantId alone.
     created=dict(isInMultiTenantOrganization=False, automaticUserConsentSettings=dict(inboundAllowed=None, outboundAllowed=None)))
 

@@ -26,7 +26,7 @@ SYNC = "entra.graph.crosstenant_sync_partner"
 PARTNERS = "/v1.0/policies/crossTenantAccessPolicy/partners"
 DELETED_PARTNERS = "/beta/policies/deletedItems/crossTenantPartners"
 DELETED_AT = "2025-01-02T03:04:05Z"
-BETA_ONLY = ("deletedDateTime", "blockServiceProviderOutboundAccess")
+BETA_ONLY = ("deletedDateTime", "blockServiceProviderOutboundAccess", "invitationRedemptionIdentityProviderConfiguration")
 GROUP = "6d1a2d83-5a4e-4e4d-9f4b-1b0c5a0f8e21"
 USER = "0b9c3b8e-7d7a-4c55-9d4e-2f9a1c3e5b71"
 
@@ -70,7 +70,11 @@ def stored(tenant_id, **props):
     obj = {"tenantId": tenant_id, "deletedDateTime": None, "isServiceProvider": None, "isInMultiTenantOrganization": False,
            "blockServiceProviderOutboundAccess": None, "inboundTrust": None, "b2bCollaborationOutbound": None,
            "b2bCollaborationInbound": None, "b2bDirectConnectOutbound": None, "b2bDirectConnectInbound": None,
-           "tenantRestrictions": None, "automaticUserConsentSettings": consent()}
+           "tenantRestrictions": None, "automaticUserConsentSettings": consent(),
+           # Properties no option manages: the metadata's newer ones and those only Graph's answers show.
+           "appServiceConnectInbound": None, "m365CollaborationInbound": None, "m365CollaborationOutbound": None,
+           "crossCloudMeetingConfiguration": None, "protectedContentSharing": None,
+           "invitationRedemptionIdentityProviderConfiguration": None}
     obj.update(props)
     return obj
 

@@ -33,9 +33,8 @@ SYNC_V1 = {"tenantId", "displayName", "userSyncInbound"}
 SYNC_BETA = SYNC_V1 | {"deletedDateTime", "externalCloudAuthorizedApplicationId", "groupSyncInbound", "roleEnabledGroupSyncInbound"}
 PARTNER_V1 = {"tenantId", "isServiceProvider", "isInMultiTenantOrganization", "inboundTrust", "automaticUserConsentSettings",
               "b2bCollaborationInbound", "b2bCollaborationOutbound", "b2bDirectConnectInbound", "b2bDirectConnectOutbound",
-              "tenantRestrictions", "appServiceConnectInbound", "m365CollaborationInbound", "m365CollaborationOutbound",
-              "crossCloudMeetingConfiguration", "protectedContentSharing"}
-PARTNER_BETA = PARTNER_V1 | {"deletedDateTime", "blockServiceProviderOutboundAccess", "invitationRedemptionIdentityProviderConfiguration"}
+              "tenantRestrictions", "appServiceConnectInbound", "m365CollaborationInbound", "m365CollaborationOutbound"}
+PARTNER_BETA = PARTNER_V1 | {"deletedDateTime", "blockServiceProviderOutboundAccess"}
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 

@@ -165,7 +165,8 @@ class Complex:
         if value is None:
             return None
         return {name: render_value(self.props[name], value.get(name), version)
-                for name in self.order if version in self.props[name].versions}
+                for name in self.order if version in self.props[name].versions
+                and not (self.props[name].answer_only and value.get(name) is None)}
 
 
 class Entity(Complex):
@@ -324,7 +325,6 @@ INBOUND_TRUST = Complex("crossTenantAccessPolicyInboundTrust", [
 ])
 IN_OUT = Complex("inboundOutboundPolicyConfiguration", [Prop("inboundAllowed", BOOL), Prop("outboundAllowed", BOOL)])
 OPEN = OpenObject()
-ANSWER_DEFAULT = {"inboundAllowed": False, "outboundAllowed": False}
 
 PARTNER = Entity("crossTenantAccessPolicyConfigurationPartner", [
     Prop("tenantId", STRING, nullable=False),
@@ -345,9 +345,10 @@ PARTNER = Entity("crossTenantAccessPolicyConfigurationPartner", [
     Prop("m365CollaborationInbound", OPEN),
     Prop("m365CollaborationOutbound", OPEN),
     # In documented answers (v1.0 POST response, beta restore response; CROSS_TENANT_SYNC.md 3.1), not in the
-    # metadata: returned, never accepted in a write. Their values for a new partner are an assumption.
-    Prop("crossCloudMeetingConfiguration", IN_OUT, answer_only=True, default=ANSWER_DEFAULT),
-    Prop("protectedContentSharing", IN_OUT, answer_only=True, default=ANSWER_DEFAULT),
+    # metadata: returned when they hold a value (seeded: no source gives a new partner's values), never accepted
+    # in a write.
+    Prop("crossCloudMeetingConfiguration", IN_OUT, answer_only=True),
+    Prop("protectedContentSharing", IN_OUT, answer_only=True),
     Prop("invitationRedemptionIdentityProviderConfiguration", OPEN, versions=BETA_ONLY, answer_only=True),
 ], key="tenantId", path_name="partners")
 
