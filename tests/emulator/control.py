@@ -139,10 +139,11 @@ class ControlAPI:
         except GraphError as exc:
             raise ValueError(exc.message)
 
-    def issue_token(self, client_id=None, audience=None, lifetime=None, roles=None, scopes=None):
+    def issue_token(self, client_id=None, audience=None, lifetime=None, roles=None, scopes=None, capabilities=None):
         """An access token as the token endpoint would issue it (by the tenant that registers client_id);
         lifetime may be negative (expired). roles: the roles claim (default: the app's roles now).
-        scopes: a delegated token instead (a user signed in to the app): its scp claim, no roles."""
+        scopes: a delegated token instead (a user signed in to the app): its scp claim, no roles.
+        capabilities: the client capabilities it declares (xms_cc), e.g. ["cp1"]."""
         client_id = client_id or self.directory.write_app.client_id
         directory = self._directory_of(client_id)
         if directory is None:
@@ -153,8 +154,10 @@ class ControlAPI:
             raise ValueError("roles must be a list of strings")
         if scopes is not None and not (isinstance(scopes, list) and scopes and all(isinstance(s, str) for s in scopes)):
             raise ValueError("scopes must be a non-empty list of strings")
+        if capabilities is not None and not (isinstance(capabilities, list) and all(isinstance(c, str) for c in capabilities)):
+            raise ValueError("capabilities must be a list of strings")
         return directory.issue_token(directory.find(client_id), audience or self.base_url, lifetime, roles=roles,
-                                     scopes=scopes)[0]
+                                     scopes=scopes, capabilities=capabilities)[0]
 
     def revoke_tokens(self, client_id=None):
         """Graph refuses (401 InvalidAuthenticationToken) every access token issued before now, to
@@ -306,8 +309,8 @@ class ControlAPI:
                     return ok(self.configure(**payload))
             elif name == "tokens" and method == "POST":
                 spec = payload or {}
-                if not isinstance(spec, dict) or set(spec) - {"client_id", "audience", "lifetime", "roles", "scopes"}:
-                    return fail(400, "expected an object with client_id, audience, lifetime, roles and/or scopes")
+                if not isinstance(spec, dict) or set(spec) - {"client_id", "audience", "lifetime", "roles", "scopes", "capabilities"}:
+                    return fail(400, "expected an object with client_id, audience, lifetime, roles, scopes and/or capabilities")
                 return ok({"access_token": self.issue_token(**spec)}, 201)
             elif name == "revoke-tokens" and method == "POST":
                 spec = payload or {}
