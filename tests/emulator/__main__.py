@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""python -m tests.emulator --port 0 --state-dir DIR [--page-size N] [--latency-ms N] [--tenants N] [--replication-delay S] [--put-over-existing conflict|update] ...
+"""python -m tests.emulator --port 0 --state-dir DIR [--page-size N] [--latency-ms N] [--tenants N] [--replication-delay S] [switches]
 
 Prints one line of JSON (the same as DIR/emulator.json) once it is ready, then serves until
 SIGTERM or SIGINT."""
