@@ -79,9 +79,17 @@ def stored(tenant_id, **props):
     return obj
 
 
+ANSWER_ONLY = ("crossCloudMeetingConfiguration", "protectedContentSharing", "invitationRedemptionIdentityProviderConfiguration")
+
+
+def answered(obj):
+    """What Graph beta returns of it: the properties only answers carry are there when they hold a value."""
+    return dict((name, value) for name, value in obj.items() if name not in ANSWER_ONLY or value is not None) if obj else obj
+
+
 def v1(obj):
     """What Graph v1.0 returns of it: no deletedDateTime, no blockServiceProviderOutboundAccess."""
-    return dict((name, value) for name, value in obj.items() if name not in BETA_ONLY) if obj else obj
+    return dict((name, value) for name, value in answered(obj).items() if name not in BETA_ONLY) if obj else obj
 
 
 # ---- the table of present rows ------------------------------------------------------------------
@@ -386,7 +394,7 @@ def test_restored_brings_back_the_partner_and_then_its_sync_policy(collection, e
     assert all(p["deletedDateTime"] for p in deleted["partners"])
 
     restored = run.result("restore")
-    expected = stored(partner, **SEEDED_SETTINGS)
+    expected = answered(stored(partner, **SEEDED_SETTINGS))
     assert restored["changed"] is True and restored["api_version"] == "beta"
     assert restored["partner"] == expected
     assert restored["diff"]["before"]["deletedDateTime"] and restored["diff"]["after"] == expected
@@ -441,12 +449,12 @@ def test_info_reads_one_none_all_and_deleted_across_pages(collection, emu):
 
     assert run.result("all")["partners"] == [v1(server(seeded, obj["tenantId"])) for obj in live]
     assert run.result("all")["api_version"] == "v1.0"
-    assert run.result("all from beta")["partners"] == [server(seeded, obj["tenantId"]) for obj in live]
+    assert run.result("all from beta")["partners"] == [answered(server(seeded, obj["tenantId"])) for obj in live]
     assert run.result("one")["partners"] == [v1(server(seeded, tid("info 3")))]
     assert run.result("none")["partners"] == []
-    assert run.result("deleted")["partners"] == seeded["deleted_partners"]
+    assert run.result("deleted")["partners"] == [answered(obj) for obj in seeded["deleted_partners"]]
     assert run.result("deleted")["api_version"] == "beta"
-    assert run.result("one deleted")["partners"] == [server(seeded, tid("info deleted 1"), "deleted_partners")]
+    assert run.result("one deleted")["partners"] == [answered(server(seeded, tid("info deleted 1"), "deleted_partners"))]
     assert run.status("deleted from v1.0") == "failed"
     assert "api_version=v1.0" in run.result("deleted from v1.0")["msg"]
     assert run.result("all in check mode")["partners"] == run.result("all")["partners"]

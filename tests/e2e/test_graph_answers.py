@@ -93,8 +93,8 @@ def test_sync_modules_ignore_what_they_do_not_manage(collection, emu, connection
         task("rename again", SYNC, dict(policy, display_name="After")),
         task("deleted item", SYNC, {"tenant_id": deleted, "display_name": "Gone"}),
         task("info", SYNC_INFO, dict(policy)),
-        task("bulk", BULK, {"location": "partner_policy", "config": [{"tenant_id": live, "display_name": "After",
-                                                                       "user_sync_inbound": {"is_sync_allowed": True}}]}),
+        task("bulk", BULK, {"location": "partner_policy",
+                            "config": [{"tenant_id": live, "display_name": "After", "user_sync_inbound": {"is_sync_allowed": True}}]}),
         task("bulk deleted items", BULK, {"location": "deleted_items", "state": "merged",
                                           "config": [{"tenant_id": deleted, "display_name": "Gone"}]}),
     ], module_defaults=connection)
@@ -217,8 +217,8 @@ def test_bulk_converges_under_throttling_without_a_duplicate_write(collection, e
     emu.configure(throttle="on", throttle_scale=10 / 3500.0)
     emu.clear_requests()
     config = [{"tenant_id": t, "display_name": "Synced", "user_sync_inbound": {"is_sync_allowed": True}} for t in partners]
-    run = run_playbook(collection, [task("merged", BULK, {"location": "partner_policy", "config": config, "max_concurrency": 4,
-                                                           "max_retries": 8})], module_defaults=connection)
+    merged = task("merged", BULK, {"location": "partner_policy", "config": config, "max_concurrency": 4, "max_retries": 8})
+    run = run_playbook(collection, [merged], module_defaults=connection)
 
     assert run.rc == 0, run.output
     assert sorted(p["tenant_id"] for p in run.result("merged")["changed_partners"]) == partners

@@ -293,6 +293,8 @@ SYNC_POLICY = Entity("crossTenantIdentitySyncPolicyPartner", [
 
 ACCESS_TYPE = Enum("crossTenantAccessPolicyTargetConfigurationAccessType", ("allowed", "blocked", "unknownFutureValue"))
 TARGET_TYPE = Enum("crossTenantAccessPolicyTargetType", ("user", "group", "application", "unknownFutureValue"))
+
+
 class Target(Complex):
     """crossTenantAccessPolicyTarget: the reference page lists what `target` may be per targetType: the id of the
     user, group or application; AllUsers; for applications AllApplications, and the reserved AllMicrosoftApps and
