@@ -56,6 +56,7 @@ options:
     default: auto
 extends_documentation_fragment:
   - entra.graph.access_partner
+  - entra.graph.access_settings
   - entra.graph.connection
   - entra.graph.connection.attributes
 attributes:
@@ -197,8 +198,8 @@ from ansible_collections.entra.graph.plugins.module_utils.access_partner import 
     AccessPartners,
     DeletedAccessPartners,
     access_partner_argument_spec,
-    validate_targets,
 )
+from ansible_collections.entra.graph.plugins.module_utils.access_settings import validate_targets
 from ansible_collections.entra.graph.plugins.module_utils.decisions import carry_out, present, restore_then_update
 from ansible_collections.entra.graph.plugins.module_utils.errors import ConfigurationError, StateError
 from ansible_collections.entra.graph.plugins.module_utils.graph_module import GraphModule
