@@ -417,7 +417,7 @@ def test_restored_brings_back_the_partner_and_then_its_sync_policy(collection, e
                         ("POST", "/beta/policies/deletedItems/crossTenantSyncPolicyPartners/%s/restore" % partner, 200),
                         ("POST", "%s/%s/restore" % (DELETED_PARTNERS, changed), 200)]
     objects = emu.objects()
-    assert server(objects, partner) == dict(expected, deletedDateTime=None)
+    assert answered(server(objects, partner)) == dict(expected, deletedDateTime=None)
     assert server(objects, changed)["inboundTrust"] == trust(True, True, True)
     assert [obj["tenantId"] for obj in objects["partner_policy"]] == [partner]
     assert objects["deleted_partners"] == [] and objects["deleted_items"] == []
