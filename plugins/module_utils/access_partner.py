@@ -17,7 +17,10 @@ from ansible_collections.entra.graph.plugins.module_utils.store import Collectio
 ACCESS_PARTNER = ResourceType('microsoft.graph.crossTenantAccessPolicyConfigurationPartner', [
     Prop('is_service_provider', 'isServiceProvider', 'bool'),
     consent_setting(),
-] + access_settings(), read_only=('isInMultiTenantOrganization',),
+] + access_settings(),
+    # Properties no option manages, shown as Graph returns them and never written: the computed one, and the newer
+    # ones of the v1.0 metadata. Others Graph's answers carry (crossCloudMeetingConfiguration...) pass through as they are.
+    read_only=('isInMultiTenantOrganization', 'appServiceConnectInbound', 'm365CollaborationInbound', 'm365CollaborationOutbound'),
     # The create and restore answers Graph documents show these for a partner created from its tenantId alone.
     created=dict(isInMultiTenantOrganization=False, automaticUserConsentSettings=dict(inboundAllowed=None, outboundAllowed=None)))
 

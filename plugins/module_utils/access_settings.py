@@ -11,6 +11,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import re
+
+from ansible_collections.entra.graph.plugins.module_utils.errors import ConfigurationError
 from ansible_collections.entra.graph.plugins.module_utils.resource import Prop
 
 B2B_SETTINGS = ('b2b_collaboration_inbound', 'b2b_collaboration_outbound', 'b2b_direct_connect_inbound',
@@ -61,3 +64,25 @@ def access_settings():
             Prop('is_hybrid_azure_ad_joined_device_accepted', 'isHybridAzureADJoinedDeviceAccepted', 'bool'),
         ]),
     ] + [_b2b_setting(option) for option in B2B_SETTINGS]
+
+
+_GUID = re.compile(r'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')
+# Graph's page of crossTenantAccessPolicyTarget: a target is the object ID of the user, group or application, or
+# a keyword: AllUsers; for applications AllApplications and the reserved AllMicrosoftApps and Office365.
+TARGET_KEYWORDS = {'user': ('AllUsers',), 'group': ('AllUsers',),
+                   'application': ('AllApplications', 'AllMicrosoftApps', 'Office365')}
+
+
+def validate_targets(params):
+    """Fail before any request on a target Graph would refuse ("Found invalid target"), naming the option and value."""
+    for option in B2B_SETTINGS:
+        setting = params.get(option) or {}
+        for part in ('users_and_groups', 'applications'):
+            for index, item in enumerate((setting.get(part) or {}).get('targets') or []):
+                target, kind = item.get('target'), item.get('target_type')
+                keywords = TARGET_KEYWORDS.get(kind, ())
+                if target in keywords or _GUID.match(target or ''):
+                    continue
+                raise ConfigurationError(
+                    '%s.%s.targets[%d].target is %r, which Graph does not take for target_type=%s: use %s, or the object ID '
+                    '(a GUID) of the %s' % (option, part, index, target, kind, ' or '.join(keywords), kind), option=option)

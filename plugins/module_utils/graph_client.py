@@ -39,6 +39,13 @@ NOT_FOUND_CODES = frozenset(code.lower() for code in (
     'Request_ResourceNotFound', 'Directory_ObjectNotFound', 'itemNotFound', 'ResourceNotFound'))
 
 PERMISSION_HINT = ' (the app or identity needs Policy.ReadWrite.CrossTenantAccess to write, Policy.Read.All to read)'
+# The permission tables of the deleted items pages (list, get, delete, restore) say "Not supported" for application
+# permissions: an app-only sign-in may be refused there whatever roles it holds.
+DELETED_ITEMS_HINT = (' (Graph documents no application permission for deleted items (policies/deletedItems), only delegated '
+                      'ones, so an app-only sign-in such as a client secret, certificate, workload identity or managed identity '
+                      'may be refused there whatever its roles: sign in as a user with the delegated permission '
+                      'Policy.ReadWrite.CrossTenantAccess and pass that token with auth_method=access_token, or manage the '
+                      'live sync policy with location=partner_policy instead)')
 
 
 class GraphResponse:
@@ -237,7 +244,7 @@ def graph_error(method, url, response, client_request_id, replaced=False):
         text += ' %s' % code
     text += ': %s' % _snippet(message, limit=1000)
     if status == 403:
-        text += PERMISSION_HINT
+        text += DELETED_ITEMS_HINT if '/policies/deleteditems' in strip_query(url).lower() else PERMISSION_HINT
     if status in (401, 403) and replaced:
         text += ' (refused again with a token signed in for just now, so the refusal is not a stale token)'
     if status == 404 and (code is None or code.lower() not in NOT_FOUND_CODES):

@@ -199,6 +199,7 @@ from ansible_collections.entra.graph.plugins.module_utils.access_partner import 
     DeletedAccessPartners,
     access_partner_argument_spec,
 )
+from ansible_collections.entra.graph.plugins.module_utils.access_settings import validate_targets
 from ansible_collections.entra.graph.plugins.module_utils.decisions import carry_out, present, restore_then_update
 from ansible_collections.entra.graph.plugins.module_utils.errors import ConfigurationError, StateError
 from ansible_collections.entra.graph.plugins.module_utils.graph_module import GraphModule
@@ -228,6 +229,7 @@ def ensure_absent(module, partners, tenant_id, current):
 def decide(module):
     params = module.params
     tenant_id = validate_tenant_id(params['tenant_id'])
+    validate_targets(params)
     state = params['state']
     if params['force'] and state != 'absent':
         raise ConfigurationError('force applies only to state=absent, where it deletes the sync policy first', option='force')

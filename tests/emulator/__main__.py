@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""python -m tests.emulator --port 0 --state-dir DIR [--page-size N] [--latency-ms N] [--tenants N] [--replication-delay S]
+"""python -m tests.emulator --port 0 --state-dir DIR [--page-size N] [--latency-ms N] [--tenants N] [--replication-delay S] [switches]
 
 Prints one line of JSON (the same as DIR/emulator.json) once it is ready, then serves until
 SIGTERM or SIGINT."""
@@ -14,6 +14,7 @@ import signal
 import sys
 import threading
 
+from .rules import SWITCHES
 from .server import Emulator
 
 
@@ -27,6 +28,11 @@ def main(argv=None):
     parser.add_argument("--tenants", type=int, default=2, help="how many tenants (the first is the home tenant)")
     parser.add_argument("--replication-delay", type=float, default=0.0,
                         help="seconds a new service principal (and its application) answers 404 after instantiate")
+    for name, choices in SWITCHES.items():
+        parser.add_argument("--" + name.replace("_", "-"), choices=choices, default=choices[0],
+                            help="contested rule (tests/emulator/README.md, Switches); default %s" % choices[0])
+    parser.add_argument("--throttle-scale", type=float, default=1.0,
+                        help="with --throttle on: the documented limits times this (1 = as documented)")
     parser.add_argument("--verbose", action="store_true", help="log each request to stderr")
     args = parser.parse_args(argv)
 
@@ -40,7 +46,8 @@ def main(argv=None):
     try:
         emulator = Emulator(args.state_dir, port=args.port, page_size=args.page_size, latency_ms=args.latency_ms,
                             token_lifetime=args.token_lifetime, verbose=args.verbose, tenants=args.tenants,
-                            replication_delay=args.replication_delay).start()
+                            replication_delay=args.replication_delay,
+                            rules=dict([(name, getattr(args, name)) for name in SWITCHES] + [("throttle_scale", args.throttle_scale)])).start()
     except (OSError, ValueError) as exc:
         sys.stderr.write("emulator: cannot start: %s\n" % exc)
         return 1

@@ -9,6 +9,8 @@ faults, latency, settings, the request log, the store, apps and their roles, tok
 from .faults import Fault, positive_int, seconds_value
 from .graph_errors import GraphError
 from .request_log import KINDS
+from .rules import DEFAULTS as SWITCH_DEFAULTS
+from .rules import scale_value, switch_value
 from .sync_cycle import run_cycles
 from .wire import Response
 
@@ -40,7 +42,19 @@ class ControlAPI:
     def set_latency(self, ms):
         self.settings.latency_ms = positive_int(ms, "ms", 0)
 
-    def configure(self, page_size=None, latency_ms=None, token_lifetime=None):
+    def configure(self, page_size=None, latency_ms=None, token_lifetime=None, throttle_scale=None, **switches):
+        """Settings, and the switches of contested rules (README.md, "Switches"): put_over_existing,
+        deleted_items_app_only, revocation, throttle. reset() restores those of start-up."""
+        for name, value in switches.items():
+            if name not in SWITCH_DEFAULTS:
+                raise ValueError("unknown setting %s" % name)
+            switch_value(name, value)
+        if throttle_scale is not None:
+            self.settings.throttle_scale = scale_value(throttle_scale)
+        for name, value in switches.items():
+            setattr(self.settings, name, value)
+        if switches.get("throttle") is not None or throttle_scale is not None:
+            self.throttle.clear()
         if page_size is not None:
             self.settings.page_size = positive_int(page_size, "page_size")
         if latency_ms is not None:
@@ -64,6 +78,7 @@ class ControlAPI:
         self.faults_set.clear()
         self.log.clear()
         self.configure(**self._defaults.as_dict())
+        self.throttle.clear()
         if self.tenants is not None:
             with self.tenants.lock:
                 for tenant in self.tenants:
@@ -124,9 +139,11 @@ class ControlAPI:
         except GraphError as exc:
             raise ValueError(exc.message)
 
-    def issue_token(self, client_id=None, audience=None, lifetime=None, roles=None):
+    def issue_token(self, client_id=None, audience=None, lifetime=None, roles=None, scopes=None, capabilities=None):
         """An access token as the token endpoint would issue it (by the tenant that registers client_id);
-        lifetime may be negative (expired). roles: the roles claim (default: the app's roles now)."""
+        lifetime may be negative (expired). roles: the roles claim (default: the app's roles now).
+        scopes: a delegated token instead (a user signed in to the app): its scp claim, no roles.
+        capabilities: the client capabilities it declares (xms_cc), e.g. ["cp1"]."""
         client_id = client_id or self.directory.write_app.client_id
         directory = self._directory_of(client_id)
         if directory is None:
@@ -135,7 +152,12 @@ class ControlAPI:
             raise ValueError("lifetime must be an integer number of seconds")
         if roles is not None and not (isinstance(roles, list) and all(isinstance(r, str) for r in roles)):
             raise ValueError("roles must be a list of strings")
-        return directory.issue_token(directory.find(client_id), audience or self.base_url, lifetime, roles=roles)[0]
+        if scopes is not None and not (isinstance(scopes, list) and scopes and all(isinstance(s, str) for s in scopes)):
+            raise ValueError("scopes must be a non-empty list of strings")
+        if capabilities is not None and not (isinstance(capabilities, list) and all(isinstance(c, str) for c in capabilities)):
+            raise ValueError("capabilities must be a list of strings")
+        return directory.issue_token(directory.find(client_id), audience or self.base_url, lifetime, roles=roles,
+                                     scopes=scopes, capabilities=capabilities)[0]
 
     def revoke_tokens(self, client_id=None):
         """Graph refuses (401 InvalidAuthenticationToken) every access token issued before now, to
@@ -281,13 +303,14 @@ class ControlAPI:
                 if method == "GET":
                     return ok(self.settings.as_dict())
                 if method in ("PUT", "PATCH"):
-                    if not isinstance(payload, dict) or set(payload) - {"page_size", "latency_ms", "token_lifetime"}:
-                        return fail(400, "expected an object with page_size, latency_ms and/or token_lifetime")
+                    known = {"page_size", "latency_ms", "token_lifetime", "throttle_scale"} | set(SWITCH_DEFAULTS)
+                    if not isinstance(payload, dict) or set(payload) - known:
+                        return fail(400, "expected an object with %s" % ", ".join(sorted(known)))
                     return ok(self.configure(**payload))
             elif name == "tokens" and method == "POST":
                 spec = payload or {}
-                if not isinstance(spec, dict) or set(spec) - {"client_id", "audience", "lifetime", "roles"}:
-                    return fail(400, "expected an object with client_id, audience, lifetime and/or roles")
+                if not isinstance(spec, dict) or set(spec) - {"client_id", "audience", "lifetime", "roles", "scopes", "capabilities"}:
+                    return fail(400, "expected an object with client_id, audience, lifetime, roles, scopes and/or capabilities")
                 return ok({"access_token": self.issue_token(**spec)}, 201)
             elif name == "revoke-tokens" and method == "POST":
                 spec = payload or {}

@@ -24,19 +24,29 @@ from .graph_errors import graph_error_body, graph_error_response
 from .store import Store
 from .identity import EntraError
 from .request_log import RequestLog
+from .rules import DEFAULTS as SWITCH_DEFAULTS
+from .rules import Throttle, scale_value, switch_value
 from .schema import BETA, V1
 from .tenants import DOMAIN_LABELS, Tenant, TenantObjects, Tenants, new_lock
 from .wire import JSON_TYPE, Response, utcnow
 
 
 class Settings:
-    def __init__(self, page_size, latency_ms, token_lifetime):
+    def __init__(self, page_size, latency_ms, token_lifetime, throttle_scale=1.0, **switches):
         self.page_size = page_size
         self.latency_ms = latency_ms
         self.token_lifetime = token_lifetime
+        self.throttle_scale = scale_value(throttle_scale)
+        for name, default in SWITCH_DEFAULTS.items():
+            setattr(self, name, switch_value(name, switches.pop(name, default)))
+        if switches:
+            raise ValueError("unknown setting %s" % ", ".join(sorted(switches)))
 
     def as_dict(self):
-        return {"page_size": self.page_size, "latency_ms": self.latency_ms, "token_lifetime": self.token_lifetime}
+        found = {"page_size": self.page_size, "latency_ms": self.latency_ms, "token_lifetime": self.token_lifetime,
+                 "throttle_scale": self.throttle_scale}
+        found.update((name, getattr(self, name)) for name in SWITCH_DEFAULTS)
+        return found
 
 
 class Outcome:
@@ -49,6 +59,15 @@ class Outcome:
         self.hang = hang
 
 
+def _body_properties(req):
+    """The top-level property names of a JSON object body, for the log (never their values)."""
+    try:
+        body = req.json() if req.body and req.body.strip() else None
+    except ValueError:
+        return None
+    return sorted(body) if isinstance(body, dict) else None
+
+
 def _graph_kind(req):
     return "graph_read" if req.method in ("GET", "HEAD") else "graph_write"
 
@@ -56,12 +75,14 @@ def _graph_kind(req):
 class EmulatorCore(ControlAPI):
     """Everything but the transport. Subclasses call _setup() once the directory exists."""
 
-    def __init__(self, page_size=100, latency_ms=0, token_lifetime=3600, verbose=False):
+    def __init__(self, page_size=100, latency_ms=0, token_lifetime=3600, verbose=False, rules=None):
+        """rules: the switches and throttle settings at start (README.md, "Switches"), e.g. {"revocation": "cp1"}."""
         self.verbose = verbose
         self._defaults = Settings(
             positive_int(page_size, "page_size"), positive_int(latency_ms, "latency_ms", 0),
-            positive_int(token_lifetime, "token_lifetime"))
+            positive_int(token_lifetime, "token_lifetime"), **dict(rules or {}))
         self.settings = Settings(**self._defaults.as_dict())
+        self.throttle = Throttle()
         self.faults_set = FaultSet()
         self.log = RequestLog()
         self.store = None
@@ -121,6 +142,16 @@ class EmulatorCore(ControlAPI):
             tid = None
         tenant = self.tenants.get(tid) if isinstance(tid, str) else None
         return (tenant or self.tenants.home).graph
+
+    @staticmethod
+    def _client_of(req):
+        """(tenant, app) of the bearer token, unverified: what the throttle counts by."""
+        _header, token = authorization(req)
+        try:
+            claims = jwt.decode(token, options={"verify_signature": False}) if token else {}
+        except jwt.PyJWTError:
+            claims = {}
+        return (str(claims.get("tid")), str(claims.get("appid") or claims.get("azp")))
 
     def _build_routes(self):
         d = self.directory
@@ -217,7 +248,13 @@ class EmulatorCore(ControlAPI):
             self._sleep(fault.seconds)
 
         resp = None
-        if fault is None or fault.carried_out:
+        throttled = None
+        if fault is None and kind.startswith("graph") and self.settings.throttle == "on":
+            throttled = self.throttle.take(self._client_of(req), req.method, req.query, self.settings.throttle_scale)
+        if throttled is not None:
+            resp = graph_error_response(req, 429, "TooManyRequests", "Too many requests.", headers=[
+                ("Retry-After", str(throttled)), ("x-ms-throttle-scope", "Tenant_Application/ReadWrite/%s" % self._client_of(req)[1])])
+        elif fault is None or fault.carried_out:
             resp = self._answer(req, methods, route, match)
         if fault is not None and fault.kind == "status":
             resp = self._fault_response(req, kind, fault, resp)
@@ -231,7 +268,8 @@ class EmulatorCore(ControlAPI):
             "query": req.raw_query,
             "kind": kind,
             "status": None if dropped else resp.status,
-            "fault": fault.kind if fault is not None else None,
+            "fault": fault.kind if fault is not None else ("throttle" if throttled is not None else None),
+            "properties": _body_properties(req) if kind == "graph_write" else None,
             "request_id": req.request_id,
             "client_request_id": req.client_request_id if req.sent_client_request_id else None,
             "duration_ms": round((time.monotonic() - started) * 1000.0, 1),

@@ -15,7 +15,28 @@ from .graph_errors import GraphError, bad_request, normalize_tenant_id
 from .wire import ODATA_JSON_TYPE, Response
 
 MAX_TOP = 999
-UNSUPPORTED_OPTIONS = ("$filter", "$orderby", "$search", "$skip", "$apply", "$compute")
+UNSUPPORTED_OPTIONS = ("$filter", "$orderby", "$search", "$skip", "$count", "$apply", "$compute")
+# OData's system query options: on beta Graph takes them without the '$' too ("Use query parameters").
+SYSTEM_OPTIONS = ("$select", "$expand", "$filter", "$top", "$skip", "$count", "$orderby", "$search", "$skiptoken",
+                  "$format", "$apply", "$compute")
+
+
+def dollar_optional(req):
+    """On beta the '$' of a system query option is optional: the query as if every one carried it. A name
+    given both ways keeps the '$' one."""
+    query = {}
+    for name, values in req.query.items():
+        spelled = "$" + name if not name.startswith("$") and ("$" + name.lower()) in SYSTEM_OPTIONS else name
+        if spelled != name and spelled in req.query:
+            continue
+        query[spelled] = values
+    req.query = query
+
+
+def top_out_of_range(top):
+    # The directory's answer to a page size it does not take.
+    return GraphError(400, "Request_UnsupportedQuery",
+                      "Invalid page size specified: '%s'. Must be between 1 and %d inclusive." % (top, MAX_TOP))
 
 
 def requires(*alternatives):
@@ -80,10 +101,11 @@ class Endpoints:
             if prop.computed or name == "deletedDateTime":
                 given.pop(name, None)
 
-    def _options(self, req, entity, version, expandable=False):
-        """($select as a list of property names or None, $expand of identitySynchronization)."""
+    def _options(self, req, entity, version, expandable=False, allowed=()):
+        """($select as a list of property names or None, $expand of identitySynchronization). `allowed`: the
+        options of UNSUPPORTED_OPTIONS the caller handles itself."""
         for name in UNSUPPORTED_OPTIONS:
-            if name in req.query:
+            if name in req.query and name not in allowed:
                 raise bad_request("The emulator does not implement the query option '%s'." % name)
         names = entity.property_names(version)
         select = None
@@ -120,13 +142,14 @@ class Endpoints:
             return full
         return {name: full[name] for name in select}
 
-    def _page(self, req, items, collection_url):
-        """Server-driven paging. $top sets the page size, as Graph's paging guide describes for APIs that support it."""
+    def _page(self, req, items, collection_url, count=None):
+        """Server-driven paging. $top sets the page size, as Graph's paging guide describes for APIs that support it.
+        count: the @odata.count to carry ($count=true), or None."""
         size = self.settings.page_size
         top = req.param("$top")
         if top is not None:
             if not top.isdigit() or not 1 <= int(top) <= MAX_TOP:
-                raise bad_request("Invalid page size specified: '%s'. Must be between 1 and %d inclusive." % (top, MAX_TOP))
+                raise top_out_of_range(top)
             size = int(top)
         offset = 0
         token = req.param("$skiptoken")
@@ -139,7 +162,10 @@ class Endpoints:
             except (ValueError, UnicodeError):
                 raise bad_request("Invalid $skiptoken value '%s'." % token)
         page = items[offset:offset + size]
-        result = {"value": page}
+        result = {}
+        if count is not None:
+            result["@odata.count"] = count
+        result["value"] = page
         if offset + size < len(items):
             skiptoken = base64.urlsafe_b64encode(("offset:%d" % (offset + size)).encode("ascii")).decode("ascii").rstrip("=")
             kept = [(name, values[0]) for name, values in req.query.items() if name != "$skiptoken"]

@@ -16,12 +16,13 @@ there as assumptions, and next to the code."""
 import re
 
 from .applications import ApplicationEndpoints
+from .endpoints import dollar_optional
 from .deleted_items import DeletedItemsEndpoints
 from .graph_errors import GraphError, bad_request, graph_error_response
 from .identity import READ_ROLE, WRITE_ROLE, TokenRejected
 from .partners import PartnerEndpoints
 from .policy import PolicyEndpoints
-from .schema import SchemaError
+from .schema import BETA, SchemaError
 from .synchronization import SynchronizationEndpoints
 from .users import UserEndpoints
 
@@ -42,10 +43,13 @@ class GraphService(PartnerEndpoints, PolicyEndpoints, DeletedItemsEndpoints, App
         self.tenants = tenants
 
     def handle(self, req, version):
+        if version == BETA:
+            dollar_optional(req)
         try:
             claims = self._authenticate(req)
             handler, args = self._route(req, version)
             self._authorize(req, claims, handler)
+            self._app_only_deleted_items(req, claims)
             return handler(req, version, *args)
         except GraphError as exc:
             return graph_error_response(req, exc.status, exc.code, exc.message, exc.headers, exc.details)
@@ -60,7 +64,7 @@ class GraphService(PartnerEndpoints, PolicyEndpoints, DeletedItemsEndpoints, App
         try:
             if scheme.lower() != "bearer":
                 raise TokenRejected("Access token is empty.")
-            return self.directory.validate_access_token(token.strip(), req.base_url)
+            return self.directory.validate_access_token(token.strip(), req.base_url, revocation=self.settings.revocation)
         except TokenRejected as exc:
             challenge = ('Bearer realm="", authorization_uri="%s/%s/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"'
                          % (req.base_url, self.directory.tenant_id))
@@ -69,9 +73,17 @@ class GraphService(PartnerEndpoints, PolicyEndpoints, DeletedItemsEndpoints, App
                 challenge += ', error="insufficient_claims", claims="%s"' % exc.claims
             raise GraphError(401, "InvalidAuthenticationToken", str(exc), headers=[("WWW-Authenticate", challenge)])
 
+    def _app_only_deleted_items(self, req, claims):
+        # Switch deleted_items_app_only=forbidden: the rendered permission tables of the deleted items pages say
+        # "Not supported" for application permissions. The code and message are the directory's refusal.
+        if self.settings.deleted_items_app_only == "forbidden" and claims.get("idtyp") != "user" \
+                and "/policies/deleteditems" in req.path.lower():
+            raise GraphError(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
+
     @staticmethod
     def _authorize(req, claims, handler):
-        roles = set(claims.get("roles") or [])
+        # Application roles, or a signed-in user's delegated scopes (the user's own directory role is not modelled).
+        roles = set(claims.get("roles") or []) | set((claims.get("scp") or "").split())
         alternatives = getattr(handler, "permissions", None)
         if alternatives is None:
             # Policies: reads need Policy.Read.All (least privileged) or Policy.ReadWrite.CrossTenantAccess;
@@ -104,7 +116,7 @@ class GraphService(PartnerEndpoints, PolicyEndpoints, DeletedItemsEndpoints, App
         handlers, args = getattr(self, router)(segments, lower, version, unknown)
         handler = handlers.get(req.method)
         if handler is None:
-            raise GraphError(405, "Request_BadRequest", "Specified HTTP method is not allowed for the request uri.",
+            raise GraphError(405, "Request_BadRequest", "Specified HTTP method is not allowed for the request target.",
                              headers=[("Allow", ", ".join(sorted(handlers)))])
         return handler, (args() if callable(args) else args)
 

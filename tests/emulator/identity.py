@@ -333,9 +333,10 @@ class Directory(DiscoveryEndpoints, TokenEndpoint, ManagedIdentityEndpoints):
         if recorded is not None and value:
             recorded[kind].append(value)
 
-    def issue_token(self, principal, audience, lifetime=None, acr="1", roles=None, issuer=None, capabilities=None):
+    def issue_token(self, principal, audience, lifetime=None, acr="1", roles=None, issuer=None, capabilities=None,
+                    scopes=None):
         """An RS256 access token shaped like Entra's; returns (token, lifetime seconds). capabilities: the
-        client capabilities the token request declared (xms_cc)."""
+        client capabilities the token request declared (xms_cc). scopes: a delegated token (idtyp user, scp)."""
         lifetime = self.token_lifetime if lifetime is None else lifetime
         now = int(time.time())
         issuer = issuer or self.issuer
@@ -359,6 +360,11 @@ class Directory(DiscoveryEndpoints, TokenEndpoint, ManagedIdentityEndpoints):
             "ver": "2.0",
         }
         granted = principal.roles if roles is None else list(roles)
+        if scopes:
+            # A user signed in to the app: delegated permissions in scp, no application roles.
+            claims.update(idtyp="user", scp=" ".join(scopes), upn="admin@%s" % (sorted(self.domains) or ["contoso.onmicrosoft.com"])[0])
+            claims["oid"] = claims["sub"] = str(uuid.uuid5(uuid.NAMESPACE_URL, "entra.graph/emulator/admin/" + self.tenant_id))
+            granted = []
         # Entra leaves the claim out altogether when the app has no application permissions.
         if granted:
             claims["roles"] = list(granted)
@@ -386,8 +392,10 @@ class Directory(DiscoveryEndpoints, TokenEndpoint, ManagedIdentityEndpoints):
         }
         return jwt.encode(claims, key or self.oidc_key, algorithm="RS256", headers={"kid": self.oidc_kid})
 
-    def validate_access_token(self, token, audience):
-        """Graph's checks; returns the claims or raises TokenRejected with Graph's message."""
+    def validate_access_token(self, token, audience, revocation="all"):
+        """Graph's checks; returns the claims or raises TokenRejected with Graph's message. revocation: "all"
+        refuses every token issued before a revocation; "cp1" only those of clients that declared the cp1
+        capability, managed identities excepted (continuous access evaluation for workload identities)."""
         if not token:
             raise TokenRejected("Access token is empty.")
         try:
@@ -408,6 +416,8 @@ class Directory(DiscoveryEndpoints, TokenEndpoint, ManagedIdentityEndpoints):
             raise TokenRejected("Access token validation failure. Invalid issuer.")
         with self._lock:
             revoked_at = self._revoked.get(claims.get("uti"))
+        if revoked_at is not None and revocation == "cp1" and (not can_answer_claims_challenges(claims) or "xms_mirid" in claims):
+            revoked_at = None
         if revoked_at is not None:
             # Graph sends a claims challenge only to a client that declared it can answer one (xms_cc
             # "cp1"): a claims request for a token issued after the revocation ({"access_token": {"nbf":

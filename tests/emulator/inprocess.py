@@ -135,8 +135,8 @@ class InProcessEmulator(EmulatorCore):
     def __init__(self, base_url="https://graph.microsoft.com", authority_host=None, origins=None, tenant_id=None,
                  domains=(), identity_endpoint=DEFAULT_IDENTITY_ENDPOINT, imds_host=DEFAULT_IMDS_HOST, state_dir=None,
                  page_size=100, latency_ms=0, token_lifetime=3600, real_time=False, reuse_keys=True, tenants=2,
-                 replication_delay=0):
-        super().__init__(page_size=page_size, latency_ms=latency_ms, token_lifetime=token_lifetime)
+                 replication_delay=0, rules=None):
+        super().__init__(page_size=page_size, latency_ms=latency_ms, token_lifetime=token_lifetime, rules=rules)
         self.base_url = origin_of(base_url)
         self.authority_host = origin_of(authority_host or GRAPH_HOSTS.get(self.base_url, self.base_url))
         self.identity_endpoint = identity_endpoint

@@ -6,15 +6,63 @@
 """Partner configurations (crossTenantAccessPolicyConfigurationPartner) and their identity
 synchronization policies (crossTenantIdentitySyncPolicyPartner), v1.0 and beta."""
 
+import re
+
 from . import schema
 from .endpoints import Endpoints, tenant_key
-from .graph_errors import CONFLICT_CODE, CONFLICTING_MESSAGE, GraphError, normalize_tenant_id
+from .graph_errors import CONFLICT_CODE, CONFLICTING_MESSAGE, GraphError, bad_request, normalize_tenant_id
 from .graph_errors import duplicate as _duplicate
 from .graph_errors import not_found as _not_found
 from .graph_errors import now as _now
 from .graph_errors import patch_target_missing as _patch_target_missing
 from .schema import PARTNER, SYNC_POLICY
 from .wire import ODATA_JSON_TYPE, Response
+
+
+FILTER_CLAUSE = re.compile(
+    r"^\s*(?P<name>[A-Za-z]+)\s+eq\s+(?:'(?P<text>(?:[^']|'')*)'|(?P<flag>true|false))\s*$", re.IGNORECASE)
+# The metadata marks the type filterable without naming properties; eq on the key and the booleans is what is
+# modelled (assumption). Any other property is the directory's Request_UnsupportedQuery.
+FILTERABLE = {"tenantId": str, "isServiceProvider": bool, "isInMultiTenantOrganization": bool,
+              "blockServiceProviderOutboundAccess": bool}
+
+
+def partner_filter(raw, version):
+    """A $filter of `name eq 'text'` / `name eq true|false` clauses joined by `and`: a predicate on a stored partner."""
+    clauses = []
+    by_lower = {name.lower(): name for name in FILTERABLE if name in PARTNER.property_names(version)}
+    for clause in re.split(r"\s+and\s+", raw.strip(), flags=re.IGNORECASE):
+        match = FILTER_CLAUSE.match(clause)
+        if match is None:
+            raise bad_request("Invalid filter clause: '%s'." % clause.strip())
+        name = by_lower.get(match.group("name").lower())
+        kind = FILTERABLE.get(name)
+        if name is None or (kind is bool) != (match.group("flag") is not None):
+            raise GraphError(400, "Request_UnsupportedQuery", (
+                "Unsupported or invalid query filter clause specified for property '%s' of resource '%s'."
+                % (match.group("name"), PARTNER.name)))
+        value = match.group("flag").lower() == "true" if kind is bool else match.group("text").replace("''", "'").lower()
+        clauses.append((name, value))
+
+    def keep(obj):
+        for name, value in clauses:
+            actual = obj.get(name)
+            if isinstance(value, bool):
+                if actual is not value:
+                    return False
+            elif not isinstance(actual, str) or actual.lower() != value:
+                return False
+        return True
+    return keep
+
+
+def count_option(req):
+    raw = req.param("$count")
+    if raw is None:
+        return False
+    if raw.lower() not in ("true", "false"):
+        raise bad_request("Invalid value '%s' for the query option '$count': expected true or false." % raw)
+    return raw.lower() == "true"
 
 
 class PartnerEndpoints(Endpoints):
@@ -25,6 +73,8 @@ class PartnerEndpoints(Endpoints):
         rest = lower[3:]
         if not rest:
             return {"GET": self.list_partners, "POST": self.create_partner}, ()
+        if rest == ["$count"]:
+            return {"GET": self.count_partners}, ()
         tenant = tenant_key(segments[3])
         if len(rest) == 1:
             return {"GET": self.get_partner, "PATCH": self.patch_partner, "DELETE": self.delete_partner}, tenant
@@ -45,13 +95,36 @@ class PartnerEndpoints(Endpoints):
 
     PARTNERS_PATH = "policies/crossTenantAccessPolicy/partners"
 
+    def _chosen_partners(self, req, version):
+        """The stored partners $filter keeps, then $skip (the v1.0 metadata's FilterRestrictions and SkipSupported)."""
+        raw = req.param("$filter")
+        keep = partner_filter(raw, version) if raw is not None and raw.strip() else (lambda obj: True)
+        skip = req.param("$skip")
+        if skip is not None and not skip.isdigit():
+            raise bad_request("Invalid value '%s' for the query option '$skip': expected a non-negative integer." % skip)
+        chosen = [obj for obj in self.store.partners.values() if keep(obj)]
+        return chosen[int(skip or 0):]
+
     def list_partners(self, req, version):
-        select, expand = self._options(req, PARTNER, version, expandable=True)
+        select, expand = self._options(req, PARTNER, version, expandable=True, allowed=("$filter", "$skip", "$count"))
+        counted = count_option(req)
         with self.store.lock:
-            items = [self._partner_out(obj, version, select, expand) for obj in self.store.partners.values()]
+            items = [self._partner_out(obj, version, select, expand) for obj in self._chosen_partners(req, version)]
         body = {"@odata.context": self._context(req, version, self.PARTNERS_PATH, select, expand)}
-        body.update(self._page(req, items, "%s/%s" % (self._root(req, version), self.PARTNERS_PATH)))
+        body.update(self._page(req, items, "%s/%s" % (self._root(req, version), self.PARTNERS_PATH),
+                               count=len(items) if counted else None))
         return Response.json(200, body, ODATA_JSON_TYPE)
+
+    def count_partners(self, req, version):
+        """/partners/$count: the number as text/plain (OData 4.01 Part 2, 4.8), after $filter."""
+        for name in req.query:
+            if name not in ("$filter", "$search") and name.startswith("$"):
+                raise bad_request("The query option '%s' is not allowed on $count." % name)
+        if "$search" in req.query:
+            raise bad_request("The emulator does not implement the query option '$search'.")
+        with self.store.lock:
+            count = len(self._chosen_partners(req, version))
+        return Response(200, str(count).encode("ascii"), "text/plain")
 
     def create_partner(self, req, version):
         given = PARTNER.parse(self._body(req), version, partial=True)
@@ -125,7 +198,8 @@ class PartnerEndpoints(Endpoints):
         return Response.json(200, body, ODATA_JSON_TYPE)
 
     def put_live(self, req, version, tenant_id):
-        """PUT creates. Over an existing policy it is the documented 409 (tutorial troubleshooting table)."""
+        """PUT creates. Over an existing policy it is the documented 409 (tutorial troubleshooting table), or
+        with the switch put_over_existing=update, a replace (the metadata's UpdateMethod=PUT)."""
         given = SYNC_POLICY.parse(self._body(req), version, partial=True)
         self._check_key(given, tenant_id, SYNC_POLICY.name)
         self._drop_computed(SYNC_POLICY, given)
@@ -133,7 +207,7 @@ class PartnerEndpoints(Endpoints):
             if tenant_id not in self.store.partners:
                 # Assumption (CROSS_TENANT_SYNC.md 2.1: undocumented): the contained policy needs its partner.
                 raise _not_found(tenant_id)
-            if tenant_id in self.store.live:
+            if tenant_id in self.store.live and self.settings.put_over_existing == "conflict":
                 raise GraphError(409, CONFLICT_CODE, CONFLICTING_MESSAGE, details=[
                     {"code": "ConflictingObjects", "message": CONFLICTING_MESSAGE, "target": "tenantId"}])
             obj = SYNC_POLICY.blank(tenant_id)

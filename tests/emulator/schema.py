@@ -84,7 +84,7 @@ class Enum:
 
 
 class Prop:
-    def __init__(self, name, type_, nullable=True, versions=BOTH, computed=False, default=None):
+    def __init__(self, name, type_, nullable=True, versions=BOTH, computed=False, default=None, answer_only=False):
         self.name = name
         self.type = type_
         self.nullable = nullable
@@ -92,6 +92,20 @@ class Prop:
         # Computed (read-only) properties are validated and then ignored on writes (OData 4.01 Part 1, 11.4.2 and 11.4.3).
         self.computed = computed
         self.default = default
+        # In Graph's answers but not in its metadata: a write carrying it gets "Invalid property"; seeds may hold it.
+        self.answer_only = answer_only
+
+
+class OpenObject:
+    """A complex value whose members no source here lists (the v1.0 metadata names the property, its type's
+    members were not read): any JSON object, kept as sent."""
+
+    name = "Edm.Untyped"
+
+    def check(self, value, prop, owner, version):
+        if not isinstance(value, dict):
+            raise invalid_value(prop.name, owner)
+        return copy.deepcopy(value)
 
 
 class Collection:
@@ -123,8 +137,9 @@ class Complex:
     def check(self, value, prop, owner, version):
         return self.check_value(value, prop, owner, version)
 
-    def parse(self, value, version, partial):
-        """The properties the object carries, checked. partial=False completes the rest with defaults."""
+    def parse(self, value, version, partial, seeding=False):
+        """The properties the object carries, checked. partial=False completes the rest with defaults.
+        seeding: the control API's store, which may also hold what only Graph's answers show."""
         given = {}
         for key, item in value.items():
             if key == "@odata.type":
@@ -134,7 +149,7 @@ class Complex:
                 # Instance and property annotations (e.g. "isSyncAllowed@odata.type") are not properties.
                 continue
             prop = self.props.get(key)
-            if prop is None or version not in prop.versions:
+            if prop is None or version not in prop.versions or (prop.answer_only and not seeding):
                 raise invalid_property(key)
             given[key] = check_prop(prop, item, self.name, version)
         return given if partial else self.complete(given)
@@ -150,7 +165,8 @@ class Complex:
         if value is None:
             return None
         return {name: render_value(self.props[name], value.get(name), version)
-                for name in self.order if version in self.props[name].versions}
+                for name in self.order if version in self.props[name].versions
+                and not (self.props[name].answer_only and value.get(name) is None)}
 
 
 class Entity(Complex):
@@ -180,7 +196,7 @@ def blank_value(prop):
     if isinstance(prop.type, Collection):
         return []
     if prop.default is not None:
-        return prop.default
+        return copy.deepcopy(prop.default)
     return None
 
 
@@ -244,7 +260,7 @@ def parse_patch(ctype, value, version):
         if "@" in key:
             continue
         prop = ctype.props.get(key)
-        if prop is None or version not in prop.versions:
+        if prop is None or version not in prop.versions or prop.answer_only:
             raise invalid_property(key)
         if isinstance(prop.type, Complex) and isinstance(item, dict):
             given[key] = parse_patch(prop.type, item, version)
@@ -277,7 +293,25 @@ SYNC_POLICY = Entity("crossTenantIdentitySyncPolicyPartner", [
 
 ACCESS_TYPE = Enum("crossTenantAccessPolicyTargetConfigurationAccessType", ("allowed", "blocked", "unknownFutureValue"))
 TARGET_TYPE = Enum("crossTenantAccessPolicyTargetType", ("user", "group", "application", "unknownFutureValue"))
-TARGET = Complex("crossTenantAccessPolicyTarget", [Prop("target", STRING), Prop("targetType", TARGET_TYPE)])
+
+
+class Target(Complex):
+    """crossTenantAccessPolicyTarget: the reference page lists what `target` may be per targetType: the id of the
+    user, group or application; AllUsers; for applications AllApplications, and the reserved AllMicrosoftApps and
+    Office365. Graph answers anything else "Found invalid target" (its full wording and code: assumption)."""
+
+    KEYWORDS = {"user": ("AllUsers",), "group": ("AllUsers",),
+                "application": ("AllApplications", "AllMicrosoftApps", "Office365")}
+
+    def parse(self, value, version, partial, seeding=False):
+        given = super().parse(value, version, partial, seeding)
+        target, kind = given.get("target"), given.get("targetType")
+        if isinstance(target, str) and kind in self.KEYWORDS and not GUID_RE.match(target) and target not in self.KEYWORDS[kind]:
+            raise SchemaError(400, "Request_BadRequest", "Found invalid target '%s' for targetType '%s'." % (target, kind))
+        return given
+
+
+TARGET = Target("crossTenantAccessPolicyTarget", [Prop("target", STRING), Prop("targetType", TARGET_TYPE)])
 TARGET_CONFIGURATION = Complex("crossTenantAccessPolicyTargetConfiguration", [
     Prop("accessType", ACCESS_TYPE), Prop("targets", Collection(TARGET), nullable=False),
 ])
@@ -292,6 +326,7 @@ INBOUND_TRUST = Complex("crossTenantAccessPolicyInboundTrust", [
     Prop("isMfaAccepted", BOOL), Prop("isCompliantDeviceAccepted", BOOL), Prop("isHybridAzureADJoinedDeviceAccepted", BOOL),
 ])
 IN_OUT = Complex("inboundOutboundPolicyConfiguration", [Prop("inboundAllowed", BOOL), Prop("outboundAllowed", BOOL)])
+OPEN = OpenObject()
 
 PARTNER = Entity("crossTenantAccessPolicyConfigurationPartner", [
     Prop("tenantId", STRING, nullable=False),
@@ -306,6 +341,17 @@ PARTNER = Entity("crossTenantAccessPolicyConfigurationPartner", [
     Prop("b2bDirectConnectInbound", B2B_SETTING),
     Prop("tenantRestrictions", TENANT_RESTRICTIONS),
     Prop("automaticUserConsentSettings", IN_OUT),
+    # Newer properties of the v1.0 metadata (msgraph-metadata type mappings; CROSS_TENANT_SYNC.md 3.1); their
+    # members are not modelled.
+    Prop("appServiceConnectInbound", OPEN),
+    Prop("m365CollaborationInbound", OPEN),
+    Prop("m365CollaborationOutbound", OPEN),
+    # In documented answers (v1.0 POST response, beta restore response; CROSS_TENANT_SYNC.md 3.1), not in the
+    # metadata: returned when they hold a value (seeded: no source gives a new partner's values), never accepted
+    # in a write.
+    Prop("crossCloudMeetingConfiguration", IN_OUT, answer_only=True),
+    Prop("protectedContentSharing", IN_OUT, answer_only=True),
+    Prop("invitationRedemptionIdentityProviderConfiguration", OPEN, versions=BETA_ONLY, answer_only=True),
 ], key="tenantId", path_name="partners")
 
 

@@ -172,8 +172,9 @@ class Emulator(EmulatorCore):
     Use start() / stop() (or a with block); `info` holds everything a client needs."""
 
     def __init__(self, state_dir, port=0, page_size=100, latency_ms=0, token_lifetime=3600, verbose=False, tenants=2,
-                 replication_delay=0):
-        super().__init__(page_size=page_size, latency_ms=latency_ms, token_lifetime=token_lifetime, verbose=verbose)
+                 replication_delay=0, rules=None):
+        super().__init__(page_size=page_size, latency_ms=latency_ms, token_lifetime=token_lifetime, verbose=verbose,
+                         rules=rules)
         self.tenant_count = positive_int(tenants, "tenants")
         self.replication_delay = replication_delay
         self.state_dir = os.path.abspath(state_dir)

@@ -30,7 +30,7 @@ def _load_items(data, name, entity, deleted):
     for item in items:
         if not isinstance(item, dict):
             raise bad_request("'%s' must be a list of objects." % name)
-        given = entity.parse(item, BETA, partial=True)
+        given = entity.parse(item, BETA, partial=True, seeding=True)
         if "tenantId" not in given:
             raise bad_request("Every object in '%s' needs a tenantId." % name)
         given["tenantId"] = normalize_tenant_id(given["tenantId"])

@@ -18,8 +18,8 @@ from ansible_collections.entra.graph.plugins.module_utils.access_partner import 
     DeletedAccessPartners,
     access_partner_argument_spec,
 )
-from ansible_collections.entra.graph.plugins.module_utils.access_settings import B2B_SETTINGS
-from ansible_collections.entra.graph.plugins.module_utils.errors import GraphError
+from ansible_collections.entra.graph.plugins.module_utils.access_settings import B2B_SETTINGS, validate_targets
+from ansible_collections.entra.graph.plugins.module_utils.errors import ConfigurationError, GraphError
 from ansible_collections.entra.graph.tests.unit.helpers import cloud as fake
 from ansible_collections.entra.graph.tests.unit.helpers.client import create, graph_client
 
@@ -108,3 +108,42 @@ def test_deleted_partners_are_restored_into_the_live_collection(cloud, secret_au
     assert restored == dict(cloud.view(fake.PARTNERS), deletedDateTime=None)
     assert restored['isServiceProvider'] is True
     assert cloud.deleted_partners == {}
+
+
+# ---- targets: what Graph's crossTenantAccessPolicyTarget page lists, per target type ----------------
+
+GUID = '6d1a2d83-5a4e-4e4d-9f4b-1b0c5a0f8e21'
+
+
+def _with_target(option, part, target, target_type):
+    return {option: {part: {'access_type': 'allowed', 'targets': [
+        {'target': GUID, 'target_type': 'group'}, {'target': target, 'target_type': target_type}]}}}
+
+
+@pytest.mark.parametrize('target, target_type', [
+    ('AllUsers', 'user'), ('AllUsers', 'group'), ('AllApplications', 'application'), ('AllMicrosoftApps', 'application'),
+    ('Office365', 'application'), (GUID, 'user'), (GUID.upper(), 'application'),
+])
+@pytest.mark.parametrize('option', B2B_SETTINGS)
+def test_documented_targets_pass(option, target, target_type):
+    validate_targets(_with_target(option, 'users_and_groups', target, target_type))
+    validate_targets(_with_target(option, 'applications', target, target_type))
+
+
+@pytest.mark.parametrize('target, target_type', [
+    ('NotARealTarget', 'user'), ('AllApplications', 'group'), ('AllUsers', 'application'), ('allusers', 'user'),
+    ('Office365', 'user'), ('', 'user'), (GUID + 'x', 'group'),
+])
+def test_other_targets_fail_naming_the_option_and_the_value(target, target_type):
+    with pytest.raises(ConfigurationError) as caught:
+        validate_targets(_with_target('b2b_direct_connect_inbound', 'applications', target, target_type))
+
+    message = caught.value.message
+    assert message.startswith('b2b_direct_connect_inbound.applications.targets[1].target is %r' % target)
+    assert 'target_type=%s' % target_type in message and 'GUID' in message
+    assert caught.value.details['option'] == 'b2b_direct_connect_inbound'
+
+
+def test_settings_left_out_have_no_targets_to_check():
+    validate_targets({})
+    validate_targets({'b2b_collaboration_inbound': {'users_and_groups': {'access_type': 'blocked'}}, 'tenant_restrictions': None})

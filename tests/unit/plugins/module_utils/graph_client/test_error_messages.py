@@ -101,3 +101,31 @@ def test_a_transport_error_quoting_the_token_is_redacted(cloud, client):
         client.get(ITEM)
 
     assert token not in caught.value.message and '<redacted>' in caught.value.message
+
+
+# ---------------------------------------------------------------------------------------------
+# a 403 on deleted items: Graph documents no application permission there
+
+
+def test_a_403_on_deleted_items_says_what_to_do_instead_of_an_app_only_sign_in(cloud, client):
+    cloud.put_deleted()
+    cloud.emulator.configure(deleted_items_app_only='forbidden')
+
+    with pytest.raises(GraphError) as caught:
+        client.get(ITEM)
+
+    message = caught.value.message
+    assert caught.value.status == 403 and caught.value.error_code == 'Authorization_RequestDenied'
+    assert 'Graph documents no application permission for deleted items' in message
+    assert 'auth_method=access_token' in message and 'location=partner_policy' in message
+    assert 'request-id: ' in message and 'Policy.Read.All to read' not in message
+
+
+def test_a_403_elsewhere_names_the_permissions(cloud, client, secret_auth):
+    cloud.emulator.set_app_roles(fake.CLIENT_ID, [])
+
+    with pytest.raises(GraphError) as caught:
+        client.get('/policies/crossTenantAccessPolicy/partners/' + fake.PARTNER)
+
+    assert 'Policy.ReadWrite.CrossTenantAccess to write, Policy.Read.All to read' in caught.value.message
+    assert 'deleted items' not in caught.value.message

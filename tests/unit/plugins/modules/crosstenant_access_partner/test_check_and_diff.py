@@ -96,8 +96,10 @@ def test_no_diff_without_diff_mode(cloud, task):
     assert not result.failed and 'diff' not in result
 
 
-targets = st.lists(st.fixed_dictionaries({'target': st.sampled_from(['AllUsers', 'AllApplications', fake.OTHER_PARTNER]),
-                                          'target_type': st.sampled_from(['user', 'group', 'application'])}), max_size=3)
+# Targets Graph takes: a keyword with its target type, or an object ID with any (invalid ones fail before any request).
+targets = st.lists(st.sampled_from([('AllUsers', 'user'), ('AllUsers', 'group'), ('AllApplications', 'application'),
+                                    (fake.OTHER_PARTNER, 'user'), (fake.OTHER_PARTNER, 'group'), (fake.OTHER_PARTNER, 'application')])
+                   .map(lambda pair: {'target': pair[0], 'target_type': pair[1]}), max_size=3)
 access = st.fixed_dictionaries({}, optional={'access_type': st.sampled_from(['allowed', 'blocked']), 'targets': targets})
 b2b = st.fixed_dictionaries({}, optional={'users_and_groups': access, 'applications': access})
 flags = st.sampled_from([True, False, 'yes', 'no'])
@@ -111,7 +113,8 @@ options = st.fixed_dictionaries({}, optional={
     'force': st.booleans(),
 })
 graph_access = st.one_of(st.none(), st.fixed_dictionaries({'accessType': st.sampled_from(['allowed', 'blocked']), 'targets': st.lists(
-    st.fixed_dictionaries({'target': st.sampled_from(['AllUsers', 'AllApplications']), 'targetType': st.sampled_from(['user', 'application'])}),
+    # A keyword goes with its target type, as Graph's crossTenantAccessPolicyTarget page lists them.
+    st.sampled_from([('AllUsers', 'user'), ('AllApplications', 'application')]).map(lambda pair: {'target': pair[0], 'targetType': pair[1]}),
     max_size=2)}))
 held_partner = st.fixed_dictionaries({}, optional={
     'isServiceProvider': st.one_of(st.none(), st.booleans()),
