@@ -55,8 +55,8 @@ options:
                   - The object ID (a GUID) of a user, group or application, or a keyword Graph documents for the
                     target type, V(AllUsers) for V(user) and V(group), V(AllApplications), V(AllMicrosoftApps) or
                     V(Office365) for V(application).
-                  - Graph refuses anything else. M(entra.graph.crosstenant_access_partner) fails on it before any
-                    request, naming the option and the value.
+                  - Graph refuses anything else; the module fails on it before any request, naming the option and the
+                    value.
                 type: str
                 required: true
               target_type:

@@ -11,7 +11,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.entra.graph.plugins.module_utils.access_settings import access_settings
+from ansible_collections.entra.graph.plugins.module_utils.access_settings import access_settings, validate_targets
 from ansible_collections.entra.graph.plugins.module_utils.errors import ConfigurationError, GraphError
 from ansible_collections.entra.graph.plugins.module_utils.resource import ResourceType, choose_api_version, overlay_object
 
@@ -70,6 +70,7 @@ def decide(module):
         raise ConfigurationError('state=reset puts back Microsoft\'s system default for every setting, so it takes no '
                                  'setting; remove %s, or use state=present' % ', '.join(ACCESS_DEFAULT.options(desired)),
                                  option='state')
+    validate_targets(params)
     module.api_version = choose_api_version(params['api_version'], [])
     default = DefaultConfiguration(module.client(api_version=module.api_version))
     before = default.get()

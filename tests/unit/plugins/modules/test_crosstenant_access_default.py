@@ -123,6 +123,14 @@ def test_a_value_outside_the_choices_fails_naming_the_option(cloud, secret_auth)
     assert_failed_before_any_request(result, cloud, 'access_type', 'allowed, blocked', 'maybe')
 
 
+def test_a_target_graph_would_refuse_fails_naming_the_option_and_value(cloud, secret_auth):
+    targets = [dict(target='AllApplications', target_type='group')]
+    result = run(dict(secret_auth, b2b_collaboration_inbound=dict(users_and_groups=dict(access_type='blocked', targets=targets))))
+
+    assert_failed_before_any_request(result, cloud, 'b2b_collaboration_inbound.users_and_groups.targets[0].target',
+                                     'AllApplications', 'AllUsers')
+
+
 def test_api_version_beta_sends_every_request_to_beta(cloud, secret_auth):
     result = run(dict(secret_auth, api_version='beta', tenant_restrictions=dict(applications=dict(access_type='blocked'))))
 
