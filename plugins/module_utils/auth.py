@@ -18,7 +18,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import base64
 import contextlib
+import json
 import os
 import threading
 import traceback
@@ -106,6 +108,11 @@ class TokenProvider:
             if self._token is None:
                 self._use(*self._obtain())
             return self._token
+
+    def tenant_id(self):
+        """The directory the token was issued for (its ``tid`` claim), lower case; None when the token does not say.
+        Microsoft Graph's access tokens are JWTs; the claim is read, not verified: Graph verifies the token."""
+        return token_tenant(self.token())
 
     def accepted(self, token):
         """Graph answered a request made with ``token`` with something other than 401."""
@@ -216,6 +223,19 @@ class TokenProvider:
 # Azure instance metadata service.
 _MANAGED_IDENTITY_ENVIRONMENT = ('IDENTITY_ENDPOINT', 'MSI_ENDPOINT', 'IMDS_ENDPOINT', 'AZURE_POD_IDENTITY_AUTHORITY_HOST')
 IMDS_PROBE_CONNECT_TIMEOUT = 2.0
+
+
+def token_tenant(token):
+    """The ``tid`` claim of a JWT access token, lower case, or None."""
+    parts = token.split('.') if isinstance(token, str) else []
+    if len(parts) != 3:
+        return None
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(parts[1] + '=' * (-len(parts[1]) % 4)).decode('utf-8'))
+    except (ValueError, TypeError):
+        return None
+    tid = claims.get('tid') if isinstance(claims, dict) else None
+    return tid.strip().lower() if isinstance(tid, str) and tid.strip() else None
 
 
 def import_msal():

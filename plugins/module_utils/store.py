@@ -85,6 +85,12 @@ class Collection:
         whatever runs before is raised, as the real run would meet it."""
         return None
 
+    def before_delete(self, tenant_id, force):
+        """What must be deleted before the object of ``tenant_id``, as (result key, collection, plan) each, read
+        now; with nothing to delete first, []. Without ``force`` a delete that needs one fails here, before any
+        delete of the task runs."""
+        return []
+
     def send_create(self, tenant_id, body):
         """Send the create; the answer (a GraphResponse) or a GraphError."""
         raise NotImplementedError
