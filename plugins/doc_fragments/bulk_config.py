@@ -10,6 +10,7 @@ __metaclass__ = type
 import re
 
 from ansible_collections.entra.graph.plugins.doc_fragments.access_partner import ModuleDocFragment as AccessPartner
+from ansible_collections.entra.graph.plugins.doc_fragments.sync_policy import ModuleDocFragment as SyncPolicy
 
 _TENANT_ID = r'''
       tenant_id:
@@ -24,8 +25,10 @@ def config_items(documentation):
     """The options of a single module's fragment as the suboptions of a bulk module's ``config``, written once:
     each line indented under ``config``, and each reference to one of them made a reference to the item's option."""
     body = documentation.split('options:\n', 1)[1]
-    # O(name...) of this fragment's own options; references to another module's options (with #) stay as they are.
-    body = re.sub(r'O\((?![^)]*#)', 'O(config[].', body)
+    # References to the fragment's own options become references to the item's; others (the bulk module's own
+    # options, another module's) stay as they are.
+    names = re.findall(r'^  ([a-z_0-9]+):', body, flags=re.MULTILINE)
+    body = re.sub(r'O\((%s)(?=[.=\[)])' % '|'.join(names), r'O(config[].\1', body)
     body = ''.join(('    ' + line) if line.strip() else line for line in body.splitlines(True))
     return 'options:\n  config:\n    suboptions:' + _TENANT_ID + body
 
@@ -37,4 +40,6 @@ class ModuleDocFragment(object):
 options: {}
 '''
 
-    ACCESS_PARTNER = config_items(AccessPartner.DOCUMENTATION)
+    ACCESS_PARTNER_ITEMS = config_items(AccessPartner.DOCUMENTATION)
+
+    SYNC_POLICY_ITEMS = config_items(SyncPolicy.DOCUMENTATION)

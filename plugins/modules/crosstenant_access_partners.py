@@ -81,7 +81,7 @@ options:
     type: int
     default: 4
 extends_documentation_fragment:
-  - entra.graph.bulk_config.access_partner
+  - entra.graph.bulk_config.access_partner_items
   - entra.graph.connection
   - entra.graph.connection.attributes
 attributes:
