@@ -199,10 +199,9 @@ from ansible_collections.entra.graph.plugins.module_utils.access_partner import 
     access_partner_argument_spec,
 )
 from ansible_collections.entra.graph.plugins.module_utils.decisions import carry_out, present, restore_then_update
-from ansible_collections.entra.graph.plugins.module_utils.errors import ConfigurationError, StateError
+from ansible_collections.entra.graph.plugins.module_utils.errors import ConfigurationError
 from ansible_collections.entra.graph.plugins.module_utils.graph_module import GraphModule
 from ansible_collections.entra.graph.plugins.module_utils.resource import API_VERSIONS, choose_api_version, plan_absent
-from ansible_collections.entra.graph.plugins.module_utils.sync_policy import SYNC_POLICY, LivePolicies
 from ansible_collections.entra.graph.plugins.module_utils.values import validate_tenant_id
 
 NOUN = 'partner configuration'
@@ -210,18 +209,10 @@ NOUN = 'partner configuration'
 
 def ensure_absent(module, partners, tenant_id, current):
     """Delete the partner; its sync policy goes first, and only when ``force`` says so."""
-    sync_policy = None
-    if current is not None:
-        live_policies = LivePolicies(module.client(), SYNC_POLICY)
-        sync_policy = live_policies.get(tenant_id)
-        if sync_policy is not None and not module.params['force']:
-            raise StateError('the partner configuration of tenant %s has a cross-tenant sync policy (identitySynchronization), '
-                             'which Graph requires to be deleted first; nothing was deleted. Delete it with '
-                             'entra.graph.crosstenant_sync_partner (location=partner_policy, state=absent), or set force=true '
-                             'to delete both' % tenant_id)
-        if sync_policy is not None:
-            carry_out(module, live_policies, plan_absent(tenant_id, sync_policy), 'sync policy')
-    return carry_out(module, partners, plan_absent(tenant_id, current), NOUN), sync_policy or {}
+    first = partners.before_delete(tenant_id, module.params['force']) if current is not None else []
+    for dummy, live_policies, plan in first:
+        carry_out(module, live_policies, plan, 'sync policy')
+    return carry_out(module, partners, plan_absent(tenant_id, current), NOUN), first[0][2].before if first else {}
 
 
 def decide(module):
