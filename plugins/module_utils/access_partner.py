@@ -67,7 +67,6 @@ class AccessPartners(Collection):
     """``/policies/crossTenantAccessPolicy/partners``: POST creates (201 with the object), PATCH updates."""
 
     path = '/policies/crossTenantAccessPolicy/partners'
-    title = 'partner configurations'
 
     def __init__(self, client, resource=ACCESS_PARTNER, with_sync_policies=False):
         super(AccessPartners, self).__init__(client, resource)
@@ -138,7 +137,6 @@ class DeletedAccessPartners(Restorable):
     """``/policies/deletedItems/crossTenantPartners`` (beta only): restorable for 30 days."""
 
     path = '/policies/deletedItems/crossTenantPartners'
-    title = 'deleted items'
 
     def __init__(self, client, live):
         super(DeletedAccessPartners, self).__init__(client, ACCESS_PARTNER, live)

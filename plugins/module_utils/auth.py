@@ -33,7 +33,41 @@ from ansible_collections.entra.graph.plugins.module_utils.errors import (
     remember_secret,
 )
 from ansible_collections.entra.graph.plugins.module_utils.connection import environment_variables
-from ansible_collections.entra.graph.plugins.module_utils.transport import MsalHttpClient
+from ansible_collections.entra.graph.plugins.module_utils.transport import strip_query, wait_refused_text
+
+
+class MsalHttpClient:
+    """The ``http_client`` given to MSAL: MSAL's own throttling cache sits on top and
+    would replay a 429 instead of waiting, so the retries must happen down here."""
+
+    def __init__(self, transport):
+        self.transport = transport
+        # The last answer, for an error message when MSAL cannot use it.
+        self.last_response = None
+
+    def post(self, url, params=None, data=None, headers=None, **kwargs):
+        kwargs.pop('timeout', None)
+        if isinstance(data, dict):
+            # What sign-in sends must never come back in a message, whoever quotes it.
+            for key in ('client_secret', 'client_assertion'):
+                remember_secret(data.get(key))
+        return self._checked(self.transport.send('POST', url, params=params, data=data, headers=headers, **kwargs))
+
+    def get(self, url, params=None, headers=None, **kwargs):
+        kwargs.pop('timeout', None)
+        return self._checked(self.transport.send('GET', url, params=params, headers=headers, **kwargs))
+
+    def _checked(self, response):
+        self.last_response = response
+        refused = getattr(response, 'wait_refused', None)
+        if refused is not None:
+            raise AuthenticationError('Sign-in: %s %s answered HTTP %d and %s' % (
+                response.request.method, strip_query(response.url), response.status_code,
+                wait_refused_text(refused, response.max_wait)), status=response.status_code)
+        return response
+
+    def close(self):
+        self.transport.session.close()
 
 
 # The order auth_method=auto tries, with the option that selects each method.

@@ -18,8 +18,6 @@ class Collection:
     """One collection of ``resource`` objects at ``path``, reached with ``client`` (one API version)."""
 
     path = None
-    # Graph's word for the collection, for messages.
-    title = None
 
     def __init__(self, client, resource):
         self.client = client
