@@ -200,7 +200,7 @@ class Bulk:
     def delete(self, item):
         try:
             for key, collection, plan in item.first:
-                done = store.carry_out(collection, plan, self.module.check_mode, self.module.ansible.warn)
+                done = store.carry_out(collection, plan, self.module.check_mode, self.module.warn)
                 if done.changed and not self.module.check_mode:
                     item.written = True
                 item.deleted_first[key] = plan.before
@@ -210,7 +210,7 @@ class Bulk:
         return item
 
     def carry_out(self, item):
-        item.done = store.carry_out(self.collection, item.plan, self.module.check_mode, self.module.ansible.warn)
+        item.done = store.carry_out(self.collection, item.plan, self.module.check_mode, self.module.warn)
         item.written = item.written or (item.done.changed and not self.module.check_mode)
 
     @staticmethod
@@ -254,9 +254,8 @@ class Bulk:
         failed = [item for item in items if item.error is not None]
         if self.state == 'gathered' and not failed:
             result['gathered'] = [to_options(obj) for obj in before]
-        if self.module.diff_mode:
-            # Keyed by tenant ID: Ansible renders a diff of mappings (one block per partner), not of lists.
-            result['diff'] = dict(before=by_tenant(before), after=by_tenant(after))
+        # Keyed by tenant ID: Ansible renders a diff of mappings (one block per partner), not of lists.
+        self.module.add_diff(result, by_tenant(before), by_tenant(after))
         if self.kept:
             result['kept_partners'] = self.kept
         held_back = [item for item in items if item.held_back]
@@ -350,7 +349,7 @@ def run_bulk(module, resource, collection_for, noun, to_options, check_item=None
                 keep=keep(module) if keep is not None and state in ('overridden', 'deleted') else None)
     bulk.run()
     for kept in bulk.kept:
-        module.ansible.warn('state=%s keeps the %s of tenant %s although config does not list it: %s'
+        module.warn('state=%s keeps the %s of tenant %s although config does not list it: %s'
                             % (state, noun, kept['tenant_id'], kept['reason']))
     result = bulk.result(to_options)
     if result.get('failed_partners'):

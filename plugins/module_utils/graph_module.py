@@ -60,6 +60,23 @@ class GraphModule:
             tenant = self.params['tenant'].strip().lower()
         return tenant
 
+    def warn(self, text):
+        self.ansible.warn(text)
+
+    def add_diff(self, result, before, after):
+        """``result`` with Ansible's ``diff`` of ``before`` and ``after`` when diff mode is on."""
+        if self.diff_mode:
+            result['diff'] = dict(before=before, after=after)
+        return result
+
+    def object_result(self, plan, fact):
+        """The result of a task on one object, from its plan as done: the object after the task (also as the fact
+        ``fact``), what changed, the API version, and the diff."""
+        after = plan.after
+        result = dict(changed=plan.changed, partner=after, changed_properties=plan.changed_properties,
+                      api_version=self.api_version, ansible_facts={fact: after})
+        return self.add_diff(result, plan.before, after)
+
     def record(self, what):
         """Note a write that happened, so that a failure after it still reports ``changed``."""
         self.done.append(what)

@@ -223,7 +223,7 @@ def decide(module):
         raise ConfigurationError('force applies only to state=absent, where it deletes the sync policy first', option='force')
     desired = ACCESS_PARTNER.desired(params)
     if state == 'absent' and desired:
-        module.ansible.warn('state=absent deletes the partner configuration whatever it holds; ignored: %s'
+        module.warn('state=absent deletes the partner configuration whatever it holds; ignored: %s'
                             % ', '.join(ACCESS_PARTNER.options(desired)))
     module.api_version = choose_api_version(params['api_version'], ['state=restored'] if state == 'restored' else [])
 
@@ -236,12 +236,7 @@ def decide(module):
         plan = restore_then_update(module, DeletedAccessPartners(module.client(), partners), tenant_id, desired, NOUN)
     else:
         plan = present(module, partners, tenant_id, current, desired, NOUN)
-    after = plan.after
-
-    result.update(changed=plan.changed, partner=after, changed_properties=plan.changed_properties,
-                  api_version=module.api_version, ansible_facts=dict(crosstenant_access_partner=after))
-    if module.diff_mode:
-        result['diff'] = dict(before=plan.before, after=after)
+    result.update(module.object_result(plan, 'crosstenant_access_partner'))
     return result
 
 

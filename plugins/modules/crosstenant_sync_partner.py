@@ -304,7 +304,7 @@ def decide(module):
     desired = SYNC_POLICY.desired(params)
     if state == 'absent':
         if desired:
-            module.ansible.warn('state=absent deletes the object whatever it holds; ignored: %s'
+            module.warn('state=absent deletes the object whatever it holds; ignored: %s'
                                 % ', '.join(SYNC_POLICY.options(desired)))
         desired = {}
     module.api_version = choose_api_version(params['api_version'], beta_reasons(state, location, desired))
@@ -324,13 +324,7 @@ def decide(module):
             plan = carry_out(module, collection, plan_absent(tenant_id, current), NOUN)
         else:
             plan = present(module, collection, tenant_id, current, desired, NOUN)
-    after = plan.after
-
-    result = dict(changed=plan.changed, partner=after, changed_properties=plan.changed_properties,
-                  api_version=module.api_version, ansible_facts=dict(crosstenant_sync_partner=after))
-    if module.diff_mode:
-        result['diff'] = dict(before=plan.before, after=after)
-    return result
+    return module.object_result(plan, 'crosstenant_sync_partner')
 
 
 def main():
