@@ -350,7 +350,7 @@ def run_bulk(module, resource, collection_for, noun, to_options, check_item=None
     bulk.run()
     for kept in bulk.kept:
         module.warn('state=%s keeps the %s of tenant %s although config does not list it: %s'
-                            % (state, noun, kept['tenant_id'], kept['reason']))
+                    % (state, noun, kept['tenant_id'], kept['reason']))
     result = bulk.result(to_options)
     if result.get('failed_partners'):
         result['failed'] = True

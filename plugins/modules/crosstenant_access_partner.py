@@ -224,7 +224,7 @@ def decide(module):
     desired = ACCESS_PARTNER.desired(params)
     if state == 'absent' and desired:
         module.warn('state=absent deletes the partner configuration whatever it holds; ignored: %s'
-                            % ', '.join(ACCESS_PARTNER.options(desired)))
+                    % ', '.join(ACCESS_PARTNER.options(desired)))
     module.api_version = choose_api_version(params['api_version'], ['state=restored'] if state == 'restored' else [])
 
     partners = AccessPartners(module.client())

@@ -305,7 +305,7 @@ def decide(module):
     if state == 'absent':
         if desired:
             module.warn('state=absent deletes the object whatever it holds; ignored: %s'
-                                % ', '.join(SYNC_POLICY.options(desired)))
+                        % ', '.join(SYNC_POLICY.options(desired)))
         desired = {}
     module.api_version = choose_api_version(params['api_version'], beta_reasons(state, location, desired))
 
