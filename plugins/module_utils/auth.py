@@ -18,7 +18,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import base64
 import contextlib
+import json
 import os
 import threading
 import traceback
@@ -31,7 +33,41 @@ from ansible_collections.entra.graph.plugins.module_utils.errors import (
     remember_secret,
 )
 from ansible_collections.entra.graph.plugins.module_utils.connection import environment_variables
-from ansible_collections.entra.graph.plugins.module_utils.transport import MsalHttpClient
+from ansible_collections.entra.graph.plugins.module_utils.transport import strip_query, wait_refused_text
+
+
+class MsalHttpClient:
+    """The ``http_client`` given to MSAL: MSAL's own throttling cache sits on top and
+    would replay a 429 instead of waiting, so the retries must happen down here."""
+
+    def __init__(self, transport):
+        self.transport = transport
+        # The last answer, for an error message when MSAL cannot use it.
+        self.last_response = None
+
+    def post(self, url, params=None, data=None, headers=None, **kwargs):
+        kwargs.pop('timeout', None)
+        if isinstance(data, dict):
+            # What sign-in sends must never come back in a message, whoever quotes it.
+            for key in ('client_secret', 'client_assertion'):
+                remember_secret(data.get(key))
+        return self._checked(self.transport.send('POST', url, params=params, data=data, headers=headers, **kwargs))
+
+    def get(self, url, params=None, headers=None, **kwargs):
+        kwargs.pop('timeout', None)
+        return self._checked(self.transport.send('GET', url, params=params, headers=headers, **kwargs))
+
+    def _checked(self, response):
+        self.last_response = response
+        refused = getattr(response, 'wait_refused', None)
+        if refused is not None:
+            raise AuthenticationError('Sign-in: %s %s answered HTTP %d and %s' % (
+                response.request.method, strip_query(response.url), response.status_code,
+                wait_refused_text(refused, response.max_wait)), status=response.status_code)
+        return response
+
+    def close(self):
+        self.transport.session.close()
 
 
 # The order auth_method=auto tries, with the option that selects each method.
@@ -106,6 +142,11 @@ class TokenProvider:
             if self._token is None:
                 self._use(*self._obtain())
             return self._token
+
+    def tenant_id(self):
+        """The directory the token was issued for (its ``tid`` claim), lower case; None when the token does not say.
+        Microsoft Graph's access tokens are JWTs; the claim is read, not verified: Graph verifies the token."""
+        return token_tenant(self.token())
 
     def accepted(self, token):
         """Graph answered a request made with ``token`` with something other than 401."""
@@ -216,6 +257,19 @@ class TokenProvider:
 # Azure instance metadata service.
 _MANAGED_IDENTITY_ENVIRONMENT = ('IDENTITY_ENDPOINT', 'MSI_ENDPOINT', 'IMDS_ENDPOINT', 'AZURE_POD_IDENTITY_AUTHORITY_HOST')
 IMDS_PROBE_CONNECT_TIMEOUT = 2.0
+
+
+def token_tenant(token):
+    """The ``tid`` claim of a JWT access token, lower case, or None."""
+    parts = token.split('.') if isinstance(token, str) else []
+    if len(parts) != 3:
+        return None
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(parts[1] + '=' * (-len(parts[1]) % 4)).decode('utf-8'))
+    except (ValueError, TypeError):
+        return None
+    tid = claims.get('tid') if isinstance(claims, dict) else None
+    return tid.strip().lower() if isinstance(tid, str) and tid.strip() else None
 
 
 def import_msal():

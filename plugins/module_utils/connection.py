@@ -19,6 +19,7 @@ from urllib.parse import urlparse
 from ansible.module_utils.errors import AnsibleFallbackNotFound
 
 from ansible_collections.entra.graph.plugins.module_utils.errors import ConfigurationError, remember_secret
+from ansible_collections.entra.graph.plugins.module_utils.values import GUID
 
 AUTH_METHODS = ('auto', 'client_secret', 'client_certificate', 'workload_identity', 'managed_identity', 'access_token')
 
@@ -254,12 +255,11 @@ def https_base_url(value, option):
 
 
 # A directory is named by its ID (a GUID) or by one of its verified domain names.
-_GUID = re.compile(r'^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$', re.IGNORECASE)
 _DOMAIN = re.compile(r'^(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$', re.IGNORECASE)
 
 
 def check_tenant(value, described='tenant'):
-    if _GUID.match(value) or _DOMAIN.match(value):
+    if GUID.match(value) or _DOMAIN.match(value):
         return
     raise ConfigurationError('%s must be your directory\'s tenant ID (a GUID) or one of its domain names, such as '
                              'contoso.onmicrosoft.com; got %r' % (described, value), option='tenant')

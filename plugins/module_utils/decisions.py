@@ -21,7 +21,7 @@ def carry_out(module, collection, plan, noun):
     """``plan`` carried out unless in check mode; the plan as done. Each write is recorded, so that a failure
     later in the task still reports what was done, and so is a write that landed or may have before a failure."""
     try:
-        done = store.carry_out(collection, plan, module.check_mode, module.ansible.warn)
+        done = store.carry_out(collection, plan, module.check_mode, module.warn)
     except WriteUnconfirmedError as exc:
         module.record('%s the %s of tenant %s' % (PAST.get(plan.action, plan.action) if exc.landed
                                                   else 'may have ' + PAST.get(plan.action, plan.action), noun, plan.tenant_id))
@@ -42,7 +42,7 @@ def restore_then_update(module, deleted, tenant_id, desired, noun):
     if module.check_mode:
         note = deleted.preflight_restore(tenant_id)
         if note:
-            module.ansible.warn(note)
+            module.warn(note)
     else:
         try:
             restored = deleted.restore(tenant_id) or restored

@@ -48,6 +48,10 @@ class Item:
         self.error = None
         self.failed_action = None
         self.held_back = False
+        # What goes before a delete: (result key, collection, plan) of each dependent object (a partner's sync policy).
+        self.first = []
+        # The dependent objects deleted first, by result key.
+        self.deleted_first = {}
 
     @property
     def before(self):
@@ -70,7 +74,7 @@ def read_config(params, resource, object_options, check_item=None):
         errors.append('state=gathered reads every partner and takes no config; remove config')
     if state in ('merged', 'replaced', 'overridden') and config is None:
         errors.append('state=%s needs config, the list of partners%s' % (
-            state, ' (an empty list deletes every partner in the location)' if state == 'overridden' else ''))
+            state, ' (an empty list deletes every partner)' if state == 'overridden' else ''))
     items = []
     seen = {}
     for index, entry in enumerate(config or []):
@@ -119,8 +123,13 @@ class Bulk:
     """One bulk task on ``collection``: ``state`` applied to the listed ``items`` (and, for the states that
     concern the whole collection, to every other object in it)."""
 
-    def __init__(self, module, collection, state, items, noun, requested_api_version, max_concurrency):
+    def __init__(self, module, collection, state, items, noun, requested_api_version, max_concurrency, force=False, keep=None):
         self.module = module
+        # With force, what must go before a delete (``collection.before_delete``) is deleted first.
+        self.force = force
+        # Objects no whole-collection delete may touch: tenant ID -> why. They are read and kept, and said so.
+        self.keep = keep or {}
+        self.kept = []
         self.collection = collection
         self.state = state
         self.noun = noun
@@ -148,7 +157,12 @@ class Bulk:
             for item in self.items:
                 item.current = found.pop(item.tenant_id, None)
             if self.whole:
-                self.items.extend(Item(tenant_id, unlisted, obj) for tenant_id, obj in found.items())
+                for tenant_id, obj in found.items():
+                    if unlisted == Item.DELETE and tenant_id in self.keep:
+                        self.kept.append(dict(tenant_id=tenant_id, reason=self.keep[tenant_id]))
+                        self.items.append(Item(tenant_id, Item.READ, obj))
+                    else:
+                        self.items.append(Item(tenant_id, unlisted, obj))
         return self.items
 
     # ---- deciding and writing -----------------------------------------------------------------
@@ -174,7 +188,10 @@ class Bulk:
                 item.current = self.collection.get(item.tenant_id)
             item.plan = self.plan_for(item, item.current)
             action = item.plan.action
-            if action != 'delete':
+            if action == 'delete':
+                # Decided now, before any delete runs: a delete that cannot go through holds every other back.
+                item.first = self.collection.before_delete(item.tenant_id, self.force)
+            else:
                 self.carry_out(item)
         except EntraGraphError as exc:
             self.failed(item, action, exc)
@@ -182,14 +199,19 @@ class Bulk:
 
     def delete(self, item):
         try:
+            for key, collection, plan in item.first:
+                done = store.carry_out(collection, plan, self.module.check_mode, self.module.warn)
+                if done.changed and not self.module.check_mode:
+                    item.written = True
+                item.deleted_first[key] = plan.before
             self.carry_out(item)
         except EntraGraphError as exc:
             self.failed(item, 'delete', exc)
         return item
 
     def carry_out(self, item):
-        item.done = store.carry_out(self.collection, item.plan, self.module.check_mode, self.module.ansible.warn)
-        item.written = item.done.changed and not self.module.check_mode
+        item.done = store.carry_out(self.collection, item.plan, self.module.check_mode, self.module.warn)
+        item.written = item.written or (item.done.changed and not self.module.check_mode)
 
     @staticmethod
     def failed(item, action, exc):
@@ -224,16 +246,18 @@ class Bulk:
         items = self.items
         before = [item.before for item in items if item.before]
         after = [item.result for item in items if item.result]
-        changed = [dict(tenant_id=item.tenant_id, action=item.done.action, changed_properties=item.done.changed_properties)
+        changed = [dict(item.deleted_first, tenant_id=item.tenant_id, action=item.done.action,
+                        changed_properties=item.done.changed_properties)
                    for item in items if item.error is None and not item.held_back and item.done is not None and item.done.changed]
         result = dict(changed=bool(changed), before=before, after=after, changed_partners=changed, gathered=[],
                       api_version=self.module.api_version)
         failed = [item for item in items if item.error is not None]
         if self.state == 'gathered' and not failed:
             result['gathered'] = [to_options(obj) for obj in before]
-        if self.module.diff_mode:
-            # Keyed by tenant ID: Ansible renders a diff of mappings (one block per partner), not of lists.
-            result['diff'] = dict(before=by_tenant(before), after=by_tenant(after))
+        # Keyed by tenant ID: Ansible renders a diff of mappings (one block per partner), not of lists.
+        self.module.add_diff(result, by_tenant(before), by_tenant(after))
+        if self.kept:
+            result['kept_partners'] = self.kept
         held_back = [item for item in items if item.held_back]
         if held_back:
             result['held_back_partners'] = [dict(tenant_id=item.tenant_id, action=item.plan.action) for item in held_back]
@@ -302,14 +326,18 @@ def by_tenant(objects):
     return dict((obj['tenantId'], obj) for obj in objects)
 
 
-def run_bulk(module, resource, collection_for, noun, to_options, check_item=None, reasons=()):
+def run_bulk(module, resource, collection_for, noun, to_options, check_item=None, reasons=(), keep=None):
     """A bulk module's whole decision: ``collection_for(client)`` is where the objects live, ``reasons`` what
-    makes the task need Graph beta whatever its items hold. Returns the result; one with ``failed`` set ends
-    the task as failed."""
+    makes the task need Graph beta whatever its items hold, ``keep(module)`` the objects (tenant ID -> why) that
+    a delete of unlisted objects leaves alone. Returns the result; one with ``failed`` set ends the task as failed."""
     params = module.params
     state, requested = params['state'], params['api_version']
     if params['max_concurrency'] < 1:
         raise ConfigurationError('max_concurrency must be 1 or more, got %d' % params['max_concurrency'], option='max_concurrency')
+    force = bool(params.get('force'))
+    if force and state not in ('deleted', 'overridden'):
+        raise ConfigurationError('force applies only to state=deleted and state=overridden, where it deletes what Graph '
+                                 'requires to go before a delete; remove force', option='force')
     object_options = [option for option in resource.argument_spec() if option != 'tenant_id']
     items = read_config(params, resource, object_options, check_item)
     module.api_version = choose_api_version(requested, beta_reasons(resource, items, reasons))
@@ -317,8 +345,12 @@ def run_bulk(module, resource, collection_for, noun, to_options, check_item=None
         # An export is read where every property is visible, so that feeding it back clears nothing it missed.
         module.api_version = 'beta'
     client = module.client(pool_size=params['max_concurrency'])
-    bulk = Bulk(module, collection_for(client), state, items, noun, requested, params['max_concurrency'])
+    bulk = Bulk(module, collection_for(client), state, items, noun, requested, params['max_concurrency'], force=force,
+                keep=keep(module) if keep is not None and state in ('overridden', 'deleted') else None)
     bulk.run()
+    for kept in bulk.kept:
+        module.warn('state=%s keeps the %s of tenant %s although config does not list it: %s'
+                    % (state, noun, kept['tenant_id'], kept['reason']))
     result = bulk.result(to_options)
     if result.get('failed_partners'):
         result['failed'] = True

@@ -15,6 +15,7 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.entra.graph.plugins.module_utils.connection import ConnectionSettings, connection_argument_spec
 from ansible_collections.entra.graph.plugins.module_utils.errors import EntraGraphError, MissingLibraryError
 from ansible_collections.entra.graph.plugins.module_utils.retry import RetryPolicy
+from ansible_collections.entra.graph.plugins.module_utils.values import is_guid
 
 
 class GraphModule:
@@ -50,6 +51,31 @@ class GraphModule:
             from ansible_collections.entra.graph.plugins.module_utils.graph_client import GraphClient
             self._clients[version] = GraphClient(transport, endpoint, tokens, api_version=version)
         return self._clients[version]
+
+    def signed_in_tenant(self):
+        """The ID of the directory the task signed in to (lower case): the access token's ``tid``, else the ``tenant``
+        option when it is a GUID; None when neither says."""
+        tenant = self.client().token_provider.tenant_id()
+        if tenant is None and is_guid(self.params.get('tenant')):
+            tenant = self.params['tenant'].strip().lower()
+        return tenant
+
+    def warn(self, text):
+        self.ansible.warn(text)
+
+    def add_diff(self, result, before, after):
+        """``result`` with Ansible's ``diff`` of ``before`` and ``after`` when diff mode is on."""
+        if self.diff_mode:
+            result['diff'] = dict(before=before, after=after)
+        return result
+
+    def object_result(self, plan, fact):
+        """The result of a task on one object, from its plan as done: the object after the task (also as the fact
+        ``fact``), what changed, the API version, and the diff."""
+        after = plan.after
+        result = dict(changed=plan.changed, partner=after, changed_properties=plan.changed_properties,
+                      api_version=self.api_version, ansible_facts={fact: after})
+        return self.add_diff(result, plan.before, after)
 
     def record(self, what):
         """Note a write that happened, so that a failure after it still reports ``changed``."""

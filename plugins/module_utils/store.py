@@ -18,8 +18,6 @@ class Collection:
     """One collection of ``resource`` objects at ``path``, reached with ``client`` (one API version)."""
 
     path = None
-    # Graph's word for the collection, for messages.
-    title = None
 
     def __init__(self, client, resource):
         self.client = client
@@ -84,6 +82,12 @@ class Collection:
         in check mode too, may be the one that makes it possible. A failure Graph's rules make certain
         whatever runs before is raised, as the real run would meet it."""
         return None
+
+    def before_delete(self, tenant_id, force):
+        """What must be deleted before the object of ``tenant_id``, as (result key, collection, plan) each, read
+        now; with nothing to delete first, []. Without ``force`` a delete that needs one fails here, before any
+        delete of the task runs."""
+        return []
 
     def send_create(self, tenant_id, body):
         """Send the create; the answer (a GraphResponse) or a GraphError."""

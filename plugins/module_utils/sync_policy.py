@@ -46,7 +46,6 @@ class LivePolicies(Collection):
     """``/policies/crossTenantAccessPolicy/partners/{tenantId}/identitySynchronization``: the policy in force."""
 
     path = '/policies/crossTenantAccessPolicy/partners'
-    title = 'partner policy'
 
     def item(self, tenant_id):
         return '%s/%s/identitySynchronization' % (self.path, tenant_id)
@@ -111,7 +110,6 @@ class DeletedPolicies(Restorable):
     """``/policies/deletedItems/crossTenantSyncPolicyPartners`` (beta only)."""
 
     path = '/policies/deletedItems/crossTenantSyncPolicyPartners'
-    title = 'deleted items'
 
     def send_create(self, tenant_id, body):
         """POST the object; after a lost answer, the object found by a read counts as created."""

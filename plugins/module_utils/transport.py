@@ -16,14 +16,12 @@ import re
 import traceback
 
 from ansible_collections.entra.graph.plugins.module_utils.errors import (
-    AuthenticationError,
     ConfigurationError,
     GraphError,
     MissingLibraryError,
     TransportError,
     WriteUnconfirmedError,
     redact,
-    remember_secret,
 )
 from ansible_collections.entra.graph.plugins.module_utils.retry import RETRYABLE_STATUSES, describe_wait
 
@@ -244,40 +242,6 @@ def wait_refused_text(seconds, max_wait):
     """The end of a message for a Retry-After longer than the collection waits."""
     return ('asked to wait %s before trying again, longer than the %g seconds the collection waits at most '
             '(MAX_WAIT_SECONDS), so it did not wait; run the task again after that time' % (describe_wait(seconds), max_wait))
-
-
-class MsalHttpClient:
-    """The ``http_client`` given to MSAL: MSAL's own throttling cache sits on top and
-    would replay a 429 instead of waiting, so the retries must happen down here."""
-
-    def __init__(self, transport):
-        self.transport = transport
-        # The last answer, for an error message when MSAL cannot use it.
-        self.last_response = None
-
-    def post(self, url, params=None, data=None, headers=None, **kwargs):
-        kwargs.pop('timeout', None)
-        if isinstance(data, dict):
-            # What sign-in sends must never come back in a message, whoever quotes it.
-            for key in ('client_secret', 'client_assertion'):
-                remember_secret(data.get(key))
-        return self._checked(self.transport.send('POST', url, params=params, data=data, headers=headers, **kwargs))
-
-    def get(self, url, params=None, headers=None, **kwargs):
-        kwargs.pop('timeout', None)
-        return self._checked(self.transport.send('GET', url, params=params, headers=headers, **kwargs))
-
-    def _checked(self, response):
-        self.last_response = response
-        refused = getattr(response, 'wait_refused', None)
-        if refused is not None:
-            raise AuthenticationError('Sign-in: %s %s answered HTTP %d and %s' % (
-                response.request.method, strip_query(response.url), response.status_code,
-                wait_refused_text(refused, response.max_wait)), status=response.status_code)
-        return response
-
-    def close(self):
-        self.transport.session.close()
 
 
 def _is_retryable_exception(exc):

@@ -14,7 +14,7 @@ import re
 
 from ansible_collections.entra.graph.plugins.module_utils.errors import ConfigurationError
 
-_GUID = re.compile(r'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')
+GUID = re.compile(r'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')
 _ISO_8601 = re.compile(
     r'^(?P<date>\d{4}-\d{2}-\d{2})[Tt ](?P<hour>\d{2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:[.,](?P<fraction>\d{1,9}))?)?'
     r'(?P<offset>[Zz]|[+-]\d{2}:?\d{2})?$')
@@ -25,7 +25,7 @@ class _OutOfRange(ValueError):
 
 
 def is_guid(value):
-    return isinstance(value, str) and bool(_GUID.match(value.strip()))
+    return isinstance(value, str) and bool(GUID.match(value.strip()))
 
 
 def validate_tenant_id(value, option='tenant_id'):

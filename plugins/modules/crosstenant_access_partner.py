@@ -201,10 +201,9 @@ from ansible_collections.entra.graph.plugins.module_utils.access_partner import 
 )
 from ansible_collections.entra.graph.plugins.module_utils.access_settings import validate_targets
 from ansible_collections.entra.graph.plugins.module_utils.decisions import carry_out, present, restore_then_update
-from ansible_collections.entra.graph.plugins.module_utils.errors import ConfigurationError, StateError
+from ansible_collections.entra.graph.plugins.module_utils.errors import ConfigurationError
 from ansible_collections.entra.graph.plugins.module_utils.graph_module import GraphModule
 from ansible_collections.entra.graph.plugins.module_utils.resource import API_VERSIONS, choose_api_version, plan_absent
-from ansible_collections.entra.graph.plugins.module_utils.sync_policy import SYNC_POLICY, LivePolicies
 from ansible_collections.entra.graph.plugins.module_utils.values import validate_tenant_id
 
 NOUN = 'partner configuration'
@@ -212,18 +211,10 @@ NOUN = 'partner configuration'
 
 def ensure_absent(module, partners, tenant_id, current):
     """Delete the partner; its sync policy goes first, and only when ``force`` says so."""
-    sync_policy = None
-    if current is not None:
-        live_policies = LivePolicies(module.client(), SYNC_POLICY)
-        sync_policy = live_policies.get(tenant_id)
-        if sync_policy is not None and not module.params['force']:
-            raise StateError('the partner configuration of tenant %s has a cross-tenant sync policy (identitySynchronization), '
-                             'which Graph requires to be deleted first; nothing was deleted. Delete it with '
-                             'entra.graph.crosstenant_sync_partner (location=partner_policy, state=absent), or set force=true '
-                             'to delete both' % tenant_id)
-        if sync_policy is not None:
-            carry_out(module, live_policies, plan_absent(tenant_id, sync_policy), 'sync policy')
-    return carry_out(module, partners, plan_absent(tenant_id, current), NOUN), sync_policy or {}
+    first = partners.before_delete(tenant_id, module.params['force']) if current is not None else []
+    for dummy, live_policies, plan in first:
+        carry_out(module, live_policies, plan, 'sync policy')
+    return carry_out(module, partners, plan_absent(tenant_id, current), NOUN), first[0][2].before if first else {}
 
 
 def decide(module):
@@ -235,8 +226,8 @@ def decide(module):
         raise ConfigurationError('force applies only to state=absent, where it deletes the sync policy first', option='force')
     desired = ACCESS_PARTNER.desired(params)
     if state == 'absent' and desired:
-        module.ansible.warn('state=absent deletes the partner configuration whatever it holds; ignored: %s'
-                            % ', '.join(ACCESS_PARTNER.options(desired)))
+        module.warn('state=absent deletes the partner configuration whatever it holds; ignored: %s'
+                    % ', '.join(ACCESS_PARTNER.options(desired)))
     module.api_version = choose_api_version(params['api_version'], ['state=restored'] if state == 'restored' else [])
 
     partners = AccessPartners(module.client())
@@ -248,12 +239,7 @@ def decide(module):
         plan = restore_then_update(module, DeletedAccessPartners(module.client(), partners), tenant_id, desired, NOUN)
     else:
         plan = present(module, partners, tenant_id, current, desired, NOUN)
-    after = plan.after
-
-    result.update(changed=plan.changed, partner=after, changed_properties=plan.changed_properties,
-                  api_version=module.api_version, ansible_facts=dict(crosstenant_access_partner=after))
-    if module.diff_mode:
-        result['diff'] = dict(before=plan.before, after=after)
+    result.update(module.object_result(plan, 'crosstenant_access_partner'))
     return result
 
 

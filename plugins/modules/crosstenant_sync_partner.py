@@ -30,54 +30,6 @@ options:
       - The partner tenant's ID, a GUID. It is the object's key.
     type: str
     required: true
-  display_name:
-    description:
-      - Display name of the policy; the partner tenant's name makes it easy to identify.
-    type: str
-  external_cloud_authorized_application_id:
-    description:
-      - The C(externalCloudAuthorizedApplicationId) property, sent as given.
-      - Graph beta only.
-    type: str
-  user_sync_inbound:
-    description:
-      - Whether users may be synchronized from the partner tenant.
-      - Setting O(user_sync_inbound.is_sync_allowed=false) stops current user synchronization from the partner;
-        users already synchronized stay.
-    type: dict
-    suboptions:
-      is_sync_allowed:
-        description: Allow user synchronization from the partner tenant.
-        type: bool
-        required: true
-  group_sync_inbound:
-    description:
-      - Whether groups may be synchronized from the partner tenant.
-      - Graph beta only.
-    type: dict
-    suboptions:
-      is_sync_allowed:
-        description: Allow group synchronization from the partner tenant.
-        type: bool
-        required: true
-  role_enabled_group_sync_inbound:
-    description:
-      - Whether role-assignable groups may be synchronized from the partner tenant
-        (C(roleEnabledGroupSyncInbound)).
-      - Graph beta only. The property is in Graph's beta metadata but not yet described on its reference pages.
-    type: dict
-    version_added: 0.2.0
-    suboptions:
-      is_sync_allowed:
-        description: Allow synchronization of role-assignable groups from the partner tenant.
-        type: bool
-        required: true
-  deleted_date_time:
-    description:
-      - When the policy was deleted, as an ISO 8601 date and time such as V(2025-06-18T23:11:01Z).
-      - A time without an offset is taken as UTC; the value is sent in UTC, as Graph returns it.
-      - Only for O(location=deleted_items) with O(state=present).
-    type: str
   state:
     description:
       - V(present) creates the object when it is missing and updates it when it differs.
@@ -114,6 +66,7 @@ options:
     default: auto
     version_added: 0.2.0
 extends_documentation_fragment:
+  - entra.graph.sync_policy
   - entra.graph.connection
   - entra.graph.connection.attributes
 attributes:
@@ -351,8 +304,8 @@ def decide(module):
     desired = SYNC_POLICY.desired(params)
     if state == 'absent':
         if desired:
-            module.ansible.warn('state=absent deletes the object whatever it holds; ignored: %s'
-                                % ', '.join(SYNC_POLICY.options(desired)))
+            module.warn('state=absent deletes the object whatever it holds; ignored: %s'
+                        % ', '.join(SYNC_POLICY.options(desired)))
         desired = {}
     module.api_version = choose_api_version(params['api_version'], beta_reasons(state, location, desired))
 
@@ -371,13 +324,7 @@ def decide(module):
             plan = carry_out(module, collection, plan_absent(tenant_id, current), NOUN)
         else:
             plan = present(module, collection, tenant_id, current, desired, NOUN)
-    after = plan.after
-
-    result = dict(changed=plan.changed, partner=after, changed_properties=plan.changed_properties,
-                  api_version=module.api_version, ansible_facts=dict(crosstenant_sync_partner=after))
-    if module.diff_mode:
-        result['diff'] = dict(before=plan.before, after=after)
-    return result
+    return module.object_result(plan, 'crosstenant_sync_partner')
 
 
 def main():

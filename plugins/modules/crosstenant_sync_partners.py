@@ -37,57 +37,6 @@ options:
       - RV(gathered) has this shape, so the result of O(state=gathered) can be fed back in as it is.
     type: list
     elements: dict
-    suboptions:
-      tenant_id:
-        description:
-          - The partner tenant's ID, a GUID. It is the object's key and may appear once in the list.
-        type: str
-        required: true
-      display_name:
-        description:
-          - Display name of the policy.
-        type: str
-      external_cloud_authorized_application_id:
-        description:
-          - The C(externalCloudAuthorizedApplicationId) property, sent as given.
-          - Graph beta only.
-        type: str
-      user_sync_inbound:
-        description:
-          - Whether users may be synchronized from the partner tenant.
-        type: dict
-        suboptions:
-          is_sync_allowed:
-            description: Allow user synchronization from the partner tenant.
-            type: bool
-            required: true
-      group_sync_inbound:
-        description:
-          - Whether groups may be synchronized from the partner tenant.
-          - Graph beta only.
-        type: dict
-        suboptions:
-          is_sync_allowed:
-            description: Allow group synchronization from the partner tenant.
-            type: bool
-            required: true
-      role_enabled_group_sync_inbound:
-        description:
-          - Whether role-assignable groups may be synchronized from the partner tenant
-            (C(roleEnabledGroupSyncInbound)).
-          - Graph beta only. The property is in Graph's beta metadata but not yet described on its reference pages.
-        type: dict
-        suboptions:
-          is_sync_allowed:
-            description: Allow synchronization of role-assignable groups from the partner tenant.
-            type: bool
-            required: true
-      deleted_date_time:
-        description:
-          - When the policy was deleted, as an ISO 8601 date and time such as V(2025-06-18T23:11:01Z).
-          - A time without an offset is taken as UTC; the value is sent in UTC, as Graph returns it.
-          - Only for O(location=deleted_items), and not with O(state=deleted).
-        type: str
   state:
     description:
       - V(merged) creates each listed partner's object when it is missing and updates the properties that differ;
@@ -147,6 +96,7 @@ options:
     type: int
     default: 4
 extends_documentation_fragment:
+  - entra.graph.bulk_config.sync_policy_items
   - entra.graph.connection
   - entra.graph.connection.attributes
 attributes:

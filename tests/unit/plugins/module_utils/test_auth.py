@@ -9,8 +9,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import base64
+import json
+
 import pytest
 
+from ansible_collections.entra.graph.plugins.module_utils.auth import token_tenant
 from ansible_collections.entra.graph.plugins.module_utils.errors import AuthenticationError, ConfigurationError
 from ansible_collections.entra.graph.tests.unit.helpers import cloud as fake
 from ansible_collections.entra.graph.tests.unit.helpers.client import graph_client
@@ -182,3 +186,16 @@ def test_a_managed_identity_failure_names_the_endpoint_and_its_status(cloud, mon
 
     assert '%s/metadata/identity/oauth2/token (HTTP 400)' % fake.IMDS_HOST in caught.value.message
     assert caught.value.details['status'] == 400
+
+
+def test_the_signed_in_tenant_is_the_tokens_tid_claim_and_none_when_it_does_not_say():
+    def encode(part):
+        return base64.urlsafe_b64encode(json.dumps(part).encode('utf-8')).decode('ascii').rstrip('=')
+
+    def jwt(claims):
+        return '%s.%s.signature' % (encode({'alg': 'RS256'}), encode(claims))
+
+    assert token_tenant(jwt({'tid': '72F988BF-86F1-41AF-91AB-2D7CD011DB47'})) == '72f988bf-86f1-41af-91ab-2d7cd011db47'
+    assert token_tenant(jwt({'oid': 'x'})) is None
+    assert token_tenant('opaque-token') is None
+    assert token_tenant('a.not-base64!.c') is None
