@@ -91,7 +91,13 @@ def ensure_present(module, default, before, desired):
     names = ACCESS_DEFAULT.differences(before, desired)
     if not names:
         return False, [], before
-    body = ACCESS_DEFAULT.patch_body(before, desired, names)
+    left_out = []
+    body = ACCESS_DEFAULT.patch_body(before, desired, names, left_out)
+    if left_out:
+        module.warn('the update of %s leaves out %s: Graph returned them, but no option describes them, and Graph refuses a '
+                    'write carrying a member it does not know. Graph keeps a member a PATCH leaves out when it merges complex '
+                    'values member by member (OData 4.01), and clears it if it replaces the value whole'
+                    % (NOUN, ', '.join(sorted(set(left_out)))))
     after = ACCESS_DEFAULT.shape(overlay_object(before, body), module.api_version)
     # A customized default is no longer Microsoft's system default.
     after['isServiceDefault'] = False

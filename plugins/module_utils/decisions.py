@@ -12,7 +12,7 @@ __metaclass__ = type
 
 from ansible_collections.entra.graph.plugins.module_utils import store
 from ansible_collections.entra.graph.plugins.module_utils.errors import StateError, WriteUnconfirmedError
-from ansible_collections.entra.graph.plugins.module_utils.resource import plan_present
+from ansible_collections.entra.graph.plugins.module_utils.resource import left_out_warning, plan_present
 
 PAST = dict(create='created', update='updated', delete='deleted')
 
@@ -20,6 +20,9 @@ PAST = dict(create='created', update='updated', delete='deleted')
 def carry_out(module, collection, plan, noun):
     """``plan`` carried out unless in check mode; the plan as done. Each write is recorded, so that a failure
     later in the task still reports what was done, and so is a write that landed or may have before a failure."""
+    note = left_out_warning(plan, noun)
+    if note:
+        module.warn(note)
     try:
         done = store.carry_out(collection, plan, module.check_mode, module.warn)
     except WriteUnconfirmedError as exc:

@@ -16,7 +16,7 @@ import re
 
 from ansible_collections.entra.graph.plugins.module_utils import store
 from ansible_collections.entra.graph.plugins.module_utils.errors import ConfigurationError, EntraGraphError, WriteUnconfirmedError
-from ansible_collections.entra.graph.plugins.module_utils.resource import Plan, choose_api_version, plan_absent, plan_present
+from ansible_collections.entra.graph.plugins.module_utils.resource import Plan, choose_api_version, left_out_warning, plan_absent, plan_present
 from ansible_collections.entra.graph.plugins.module_utils.values import validate_tenant_id
 
 STATES = ('merged', 'replaced', 'overridden', 'deleted', 'gathered')
@@ -52,6 +52,8 @@ class Item:
         self.first = []
         # The dependent objects deleted first, by result key.
         self.deleted_first = {}
+        # What the delete replaces elsewhere (a live sync policy's older copy in deleted items), read before it; None: nothing.
+        self.replaced = None
 
     @property
     def before(self):
@@ -191,6 +193,10 @@ class Bulk:
             if action == 'delete':
                 # Decided now, before any delete runs: a delete that cannot go through holds every other back.
                 item.first = self.collection.before_delete(item.tenant_id, self.force)
+                # Only the live sync policies have one: their delete moves them into deleted items.
+                replaced_by_delete = getattr(self.collection, 'replaced_by_delete', None)
+                if replaced_by_delete is not None:
+                    item.replaced = replaced_by_delete(item.tenant_id)
             else:
                 self.carry_out(item)
         except EntraGraphError as exc:
@@ -210,6 +216,9 @@ class Bulk:
         return item
 
     def carry_out(self, item):
+        note = left_out_warning(item.plan, self.noun)
+        if note:
+            self.module.warn(note)
         item.done = store.carry_out(self.collection, item.plan, self.module.check_mode, self.module.warn)
         item.written = item.written or (item.done.changed and not self.module.check_mode)
 
@@ -246,8 +255,7 @@ class Bulk:
         items = self.items
         before = [item.before for item in items if item.before]
         after = [item.result for item in items if item.result]
-        changed = [dict(item.deleted_first, tenant_id=item.tenant_id, action=item.done.action,
-                        changed_properties=item.done.changed_properties)
+        changed = [changed_entry(item)
                    for item in items if item.error is None and not item.held_back and item.done is not None and item.done.changed]
         result = dict(changed=bool(changed), before=before, after=after, changed_partners=changed, gathered=[],
                       api_version=self.module.api_version)
@@ -255,7 +263,13 @@ class Bulk:
         if self.state == 'gathered' and not failed:
             result['gathered'] = [to_options(obj) for obj in before]
         # Keyed by tenant ID: Ansible renders a diff of mappings (one block per partner), not of lists.
-        self.module.add_diff(result, by_tenant(before), by_tenant(after))
+        diff_before, diff_after = by_tenant(before), by_tenant(after)
+        for item in items:
+            if item.replaced and item.error is None and not item.held_back and item.done is not None and item.done.action == 'delete':
+                # The older copy in deleted items gives way to the policy the delete moves there.
+                diff_before[REPLACED_KEY % item.tenant_id] = item.replaced
+                diff_after[REPLACED_KEY % item.tenant_id] = item.before
+        self.module.add_diff(result, diff_before, diff_after)
         if self.kept:
             result['kept_partners'] = self.kept
         held_back = [item for item in items if item.held_back]
@@ -292,6 +306,17 @@ class Bulk:
         if self.state == 'gathered':
             text += '. gathered is empty: an export without these partners would delete them when fed back to overridden'
         return text
+
+
+REPLACED_KEY = 'deleted_items %s'
+
+
+def changed_entry(item):
+    entry = dict(item.deleted_first, tenant_id=item.tenant_id, action=item.done.action,
+                 changed_properties=item.done.changed_properties)
+    if item.replaced is not None and item.done.action == 'delete':
+        entry['replaced_deleted_copy'] = item.replaced
+    return entry
 
 
 def grouped(failed):

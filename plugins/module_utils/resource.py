@@ -103,6 +103,31 @@ class Prop:
         completed.update((name, member) for name, member in value.items() if name not in completed)
         return completed
 
+    def known(self, value, path, left_out):
+        """``value`` with only the members this property describes; each other member's path is added to
+        ``left_out``. Graph answers 400 to a write carrying a member it does not know, and a newer Graph may
+        return members no option describes yet."""
+        if not self.children:
+            return value
+        described = dict((child.name, child) for child in self.children)
+        if self.kind == 'dict' and isinstance(value, dict):
+            return self._known_members(value, described, path, left_out)
+        if self.kind == 'list' and isinstance(value, list):
+            return [self._known_members(item, described, path + '[]', left_out) if isinstance(item, dict) else item
+                    for item in value]
+        return value
+
+    @staticmethod
+    def _known_members(value, described, path, left_out):
+        kept = {}
+        for name, member in value.items():
+            child = described.get(name)
+            if child is None:
+                left_out.append('%s.%s' % (path, name))
+            else:
+                kept[name] = child.known(member, '%s.%s' % (path, name), left_out)
+        return kept
+
     def _child_options(self, item):
         return dict((child.option, child.to_option(item.get(child.name))) for child in self.children
                     if item.get(child.name) is not None)
@@ -132,14 +157,21 @@ class ResourceType:
         return spec
 
     def desired(self, params, options=None):
-        """The camelCase properties for the options that are set, and only those."""
+        """The camelCase properties for the options that are set, and only those. A complex option given with none
+        of its members set (``inbound_trust: {}``) is refused: it would change nothing, and reads as "clear it"."""
         desired = {}
         for prop in self.props:
             if options is not None and prop.option not in options:
                 continue
-            value = prop.to_graph(params.get(prop.option))
+            given = params.get(prop.option)
+            value = prop.to_graph(given)
             if value is not None:
                 desired[prop.name] = value
+            elif prop.kind == 'dict' and isinstance(given, dict):
+                raise ConfigurationError(
+                    '%s sets none of its members (%s), so it would change nothing; set one of them, or leave %s out to keep '
+                    'what Graph holds' % (prop.option, ', '.join(child.option for child in prop.children if child.writable),
+                                          prop.option), option=prop.option)
         return desired
 
     def cleared(self, desired, beta_only=True):
@@ -181,10 +213,17 @@ class ResourceType:
         """The properties whose desired value the current object does not hold, sorted."""
         return sorted(name for name, value in desired.items() if not matches(name, current.get(name), value))
 
-    def patch_body(self, current, desired, names):
+    def patch_body(self, current, desired, names, left_out=None):
         """A PATCH body for ``names``: Graph replaces a complex value whole, so each is sent complete,
-        its current values overlaid by the desired ones."""
-        return dict((name, writable_value(overlay(current.get(name), desired[name]))) for name in names)
+        its current values overlaid by the desired ones; but only with the members the property describes
+        (the paths of the others are added to ``left_out``), since Graph refuses a member it does not know."""
+        left_out = [] if left_out is None else left_out
+        body = {}
+        for name in names:
+            value = writable_value(overlay(current.get(name), desired[name]))
+            prop = self.by_name.get(name)
+            body[name] = prop.known(value, name, left_out) if prop is not None else value
+        return body
 
 
 def strip_annotations(value):
@@ -260,8 +299,11 @@ class Plan:
     the body to send, the object it expects afterwards, and ``desired``, what the task asked (nulls
     included), to decide again from when Graph answers that things changed since the read."""
 
-    def __init__(self, action, changed_properties=(), body=None, before=None, after=None, tenant_id=None, desired=None):
+    def __init__(self, action, changed_properties=(), body=None, before=None, after=None, tenant_id=None, desired=None,
+                 left_out=()):
         self.action = action
+        # The members of changed complex values that the body leaves out: Graph returned them, no Prop describes them.
+        self.left_out = list(left_out)
         self.changed_properties = list(changed_properties)
         self.body = body
         self.before = before
@@ -283,9 +325,21 @@ def plan_present(resource, tenant_id, current, desired, api_version):
     names = resource.differences(current, desired)
     if not names:
         return Plan('none', before=current, after=current, tenant_id=tenant_id, desired=desired)
-    body = resource.patch_body(current, desired, names)
+    left_out = []
+    body = resource.patch_body(current, desired, names, left_out)
     return Plan('update', names, body=body, before=current, after=resource.shape(overlay_object(current, body), api_version),
-                tenant_id=tenant_id, desired=desired)
+                tenant_id=tenant_id, desired=desired, left_out=sorted(set(left_out)))
+
+
+def left_out_warning(plan, noun):
+    """What to tell the user when an update of ``plan`` left members of a complex value out; None when it left none."""
+    if not plan.left_out:
+        return None
+    return ('the update of the %s of tenant %s leaves out %s: Graph returned %s, but no option of this collection describes '
+            '%s, and Graph refuses a write carrying a member it does not know. Graph keeps a member a PATCH leaves out when '
+            'it merges complex values member by member (OData 4.01), and clears it if it replaces the value whole'
+            % (noun, plan.tenant_id, ', '.join(plan.left_out), 'it' if len(plan.left_out) == 1 else 'them',
+               'it' if len(plan.left_out) == 1 else 'them'))
 
 
 def plan_absent(tenant_id, current):

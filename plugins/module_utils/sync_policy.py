@@ -47,8 +47,21 @@ class LivePolicies(Collection):
 
     path = '/policies/crossTenantAccessPolicy/partners'
 
+    def __init__(self, client, resource, beta_client=None):
+        super(LivePolicies, self).__init__(client, resource)
+        # The client that reads deleted items (only Graph beta has them) for what a delete replaces; None: not read.
+        self.beta_client = beta_client
+
     def item(self, tenant_id):
         return '%s/%s/identitySynchronization' % (self.path, tenant_id)
+
+    def replaced_by_delete(self, tenant_id):
+        """The partner's older copy in deleted items, read now: a delete moves the policy there, replacing that copy,
+        which is then gone for good (the emulator's model, to confirm on a live tenant). {} when there is none;
+        None when this collection has no ``beta_client`` to read it with."""
+        if self.beta_client is None:
+            return None
+        return DeletedPolicies(self.beta_client, self.resource, self).get(tenant_id) or {}
 
     def reads_in_bulk(self, listed):
         # The partners list holds every partner of the tenant, paged: for a few listed partners, reading each
@@ -165,6 +178,7 @@ def gathered_item(obj):
     return item
 
 
-def collection_for(location, client):
-    live = LivePolicies(client, SYNC_POLICY)
+def collection_for(location, client, beta_client=None):
+    """The collection of ``location``; ``beta_client`` lets the live one read what its deletes replace."""
+    live = LivePolicies(client, SYNC_POLICY, beta_client)
     return live if location == 'partner_policy' else DeletedPolicies(client, SYNC_POLICY, live)

@@ -184,7 +184,10 @@ diff:
   type: dict
   contains:
     before:
-      description: The object before the task; empty when it did not exist.
+      description:
+        - The object before the task; empty when it did not exist.
+        - When O(force=true) deletes the sync policy first, it holds it as C(identitySynchronization), where Graph's
+          C($expand) puts it, so that the diff shows both deletions.
       type: dict
       returned: when diff mode is on
     after:
@@ -240,6 +243,9 @@ def decide(module):
     else:
         plan = present(module, partners, tenant_id, current, desired, NOUN)
     result.update(module.object_result(plan, 'crosstenant_access_partner'))
+    if result.get('deleted_sync_policy') and 'diff' in result:
+        # The sync policy goes too: shown where Graph's $expand puts it, inside the partner configuration.
+        result['diff']['before'] = dict(result['diff']['before'], identitySynchronization=result['deleted_sync_policy'])
     return result
 
 

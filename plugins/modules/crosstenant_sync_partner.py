@@ -86,6 +86,12 @@ notes:
     says to delete and create it again, or to restore it.
   - In V(partner_policy) Graph answers writes with C(204 No Content), so the returned object is the one
     that was read, with the changes that were sent.
+  - With O(state=absent) and O(location=partner_policy), the task reads the partner's copy in deleted items with
+    Graph beta before the delete, whatever O(api_version) says, and returns it as RV(replaced_deleted_copy).
+  - Graph refuses a write that carries a member of a complex value it does not know. When Graph returns a member
+    that no option describes (a newer property of C(userSyncInbound), say) inside a value the task changes, the
+    update leaves it out and warns, naming it. Graph keeps such a member when it merges complex values member by
+    member, as OData 4.01 says, and clears it if it replaces the value whole.
   - A task that wrote something and then failed (a restore whose follow-up update was refused) reports
     C(changed=true) and says in its message what was done before the failure.
   - A create (C(POST)) whose answer is lost to a timeout or a dropped connection is not blindly sent again;
@@ -236,6 +242,24 @@ partner:
       description: Whether role-assignable groups may be synchronized from the partner tenant, as C(isSyncAllowed).
       type: dict
       returned: when the object exists and O(api_version) resolves to V(beta)
+replaced_deleted_copy:
+  description:
+    - With O(state=absent) and O(location=partner_policy), the partner's older copy in deleted items, read just before
+      the delete (through Graph beta, the only version with deleted items, whatever O(api_version) says): Graph moves
+      the deleted live policy into deleted items, where it replaces that copy, which is then gone for good.
+    - An empty dict when there was no older copy, or when nothing was deleted.
+  returned: when O(state=absent) and O(location=partner_policy)
+  type: dict
+  sample:
+    tenantId: 9c5d131d-b1c3-4fc4-9e3f-c6557947d551
+    displayName: Fabrikam (2024)
+    deletedDateTime: '2025-01-02T03:04:05Z'
+    externalCloudAuthorizedApplicationId: null
+    userSyncInbound:
+      isSyncAllowed: false
+    groupSyncInbound: null
+    roleEnabledGroupSyncInbound: null
+  version_added: 0.3.0
 changed_properties:
   description: The properties that were (or in check mode would be) written because they differed.
   returned: always
@@ -252,9 +276,13 @@ ansible_facts:
       returned: always
       type: dict
 diff:
-  description: The object before and after the task, in diff mode.
+  description:
+    - The object before and after the task, in diff mode.
+    - When a delete of the live policy replaces an older copy in deleted items (see RV(replaced_deleted_copy)), a list
+      of two such dicts, with C(before_header) and C(after_header) naming the collection; the first is the live policy,
+      the second the entry in deleted items, from the older copy to the policy that replaces it.
   returned: when diff mode is on
-  type: dict
+  type: raw
   contains:
     before:
       description: The object before the task; empty when it did not exist.
@@ -318,13 +346,31 @@ def decide(module):
         else:
             plan = present(module, live, tenant_id, current, desired, NOUN)
     else:
-        collection = collection_for(location, module.client())
+        soft_delete = state == 'absent' and location == 'partner_policy'
+        collection = collection_for(location, module.client(), module.client_for('beta') if soft_delete else None)
         current = collection.get(tenant_id)
         if state == 'absent':
+            # Read before the delete moves the live policy over it: the copy in deleted items it replaces.
+            replaced = collection.replaced_by_delete(tenant_id) if soft_delete and current is not None else {}
             plan = carry_out(module, collection, plan_absent(tenant_id, current), NOUN)
+            if soft_delete:
+                return soft_delete_result(module, plan, replaced if plan.changed else {})
         else:
             plan = present(module, collection, tenant_id, current, desired, NOUN)
     return module.object_result(plan, 'crosstenant_sync_partner')
+
+
+def soft_delete_result(module, plan, replaced):
+    """The result of deleting the live policy: it also says which older copy in deleted items the policy replaced;
+    in diff mode, when there was one, a second entry shows that copy giving way to the policy."""
+    result = module.object_result(plan, 'crosstenant_sync_partner')
+    result['replaced_deleted_copy'] = replaced
+    if module.diff_mode and replaced:
+        result['diff'] = [dict(result['diff'], before_header='partner_policy %s' % plan.tenant_id,
+                               after_header='partner_policy %s' % plan.tenant_id),
+                          dict(before=replaced, after=plan.before, before_header='deleted_items %s (replaced)' % plan.tenant_id,
+                               after_header='deleted_items %s' % plan.tenant_id)]
+    return result
 
 
 def main():

@@ -50,7 +50,8 @@ options:
         are not touched.
       - V(overridden) does what V(replaced) does, and also deletes the object of every partner in O(location) that
         is not listed. In V(deleted_items) that delete is B(permanent); it cannot be undone. In V(partner_policy)
-        Graph moves the policies into deleted items, where each replaces that partner's older deleted copy, if any;
+        Graph moves the policies into deleted items, where each replaces that partner's older deleted copy, if any
+        (gone for good then; RV(changed_partners) names it as C(replaced_deleted_copy));
         the partner configurations themselves stay. Run it with C(--check --diff) first to see the list.
       - The deletes run last, once every listed partner has been created or updated. When any listed partner fails
         (in check mode, would fail), no delete runs and RV(held_back_partners) lists them.
@@ -107,6 +108,12 @@ attributes:
     description: Returns the objects before and after the task, keyed by tenant ID.
     support: full
 notes:
+  - A delete in O(location=partner_policy) first reads the partner's copy in deleted items with Graph beta, whatever
+    O(api_version) says; when that read fails, the partner fails and no delete of the task runs.
+  - Graph refuses a write that carries a member of a complex value it does not know. When Graph returns a member
+    that no option describes inside a value the task changes, the update leaves it out and warns, naming it. Graph
+    keeps such a member when it merges complex values member by member, as OData 4.01 says, and clears it if it
+    replaces the value whole.
   - Each partner is decided as M(entra.graph.crosstenant_sync_partner) decides it, with the same requests, retries
     and rules for a write whose answer was lost.
   - Graph documents no update of an object in deleted items; a partner there that differs from its item fails with
@@ -238,6 +245,14 @@ changed_partners:
       type: list
       elements: str
       returned: always
+    replaced_deleted_copy:
+      description:
+        - For a delete in O(location=partner_policy), the partner's older copy in deleted items, read just before the
+          delete (through Graph beta, whatever O(api_version) says): Graph moves the deleted live policy into deleted
+          items, where it replaces that copy, which is then gone for good. An empty dict when there was none.
+      type: dict
+      returned: for a delete in O(location=partner_policy)
+      version_added: 0.3.0
 gathered:
   description:
     - With O(state=gathered), every object in O(location) in the shape of O(config) (snake_case options, only
@@ -276,6 +291,8 @@ diff:
   description:
     - The objects before and after the task, in diff mode, each keyed by its C(tenantId) (Ansible shows a diff
       of mappings one partner after another; it cannot show one of lists).
+    - A delete in O(location=partner_policy) that replaces an older copy in deleted items adds the key
+      C(deleted_items {tenantId}), from that copy (before) to the policy that replaces it (after).
   returned: when diff mode is on
   type: dict
   contains:
@@ -304,7 +321,10 @@ from ansible_collections.entra.graph.plugins.module_utils.sync_policy import (
 
 def decide(module):
     location = module.params['location']
-    return run_bulk(module, SYNC_POLICY, lambda client: collection_for(location, client), 'sync policy', gathered_item,
+    # A delete of a live policy replaces the partner's older copy in deleted items (beta only), read first to say so.
+    deletes = module.params['state'] in ('overridden', 'deleted') and location == 'partner_policy'
+    return run_bulk(module, SYNC_POLICY, lambda client: collection_for(location, client, module.client_for('beta') if deletes else None),
+                    'sync policy', gathered_item,
                     check_item=bulk_item_check(location), reasons=['location=deleted_items'] if location == 'deleted_items' else [])
 
 

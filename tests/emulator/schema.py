@@ -149,9 +149,17 @@ class Complex:
                 # Instance and property annotations (e.g. "isSyncAllowed@odata.type") are not properties.
                 continue
             prop = self.props.get(key)
+            if prop is None and seeding and not isinstance(self, Entity):
+                # A member of a complex value no source lists: it stands for one a newer Graph returns. Kept
+                # as seeded and returned; a write carrying it is refused as any unknown property.
+                given[key] = copy.deepcopy(item)
+                continue
             if prop is None or version not in prop.versions or (prop.answer_only and not seeding):
                 raise invalid_property(key)
-            given[key] = check_prop(prop, item, self.name, version)
+            if seeding and isinstance(prop.type, Complex) and isinstance(item, dict):
+                given[key] = prop.type.parse(item, version, partial=False, seeding=True)
+            else:
+                given[key] = check_prop(prop, item, self.name, version)
         return given if partial else self.complete(given)
 
     def complete(self, given):
@@ -159,14 +167,18 @@ class Complex:
         for name in self.order:
             prop = self.props[name]
             full[name] = copy.deepcopy(given[name]) if name in given else blank_value(prop)
+        full.update((name, copy.deepcopy(value)) for name, value in given.items() if name not in self.props)
         return full
 
     def render(self, value, version):
         if value is None:
             return None
-        return {name: render_value(self.props[name], value.get(name), version)
-                for name in self.order if version in self.props[name].versions
-                and not (self.props[name].answer_only and value.get(name) is None)}
+        rendered = {name: render_value(self.props[name], value.get(name), version)
+                    for name in self.order if version in self.props[name].versions
+                    and not (self.props[name].answer_only and value.get(name) is None)}
+        # Seeded members no source lists (see parse) are returned as they are, in every version.
+        rendered.update((name, copy.deepcopy(member)) for name, member in value.items() if name not in self.props)
+        return rendered
 
 
 class Entity(Complex):
