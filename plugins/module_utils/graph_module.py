@@ -10,12 +10,66 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import copy
+
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.common.validation import check_type_dict
 
 from ansible_collections.entra.graph.plugins.module_utils.connection import ConnectionSettings, connection_argument_spec
 from ansible_collections.entra.graph.plugins.module_utils.errors import EntraGraphError, MissingLibraryError
 from ansible_collections.entra.graph.plugins.module_utils.retry import RetryPolicy
 from ansible_collections.entra.graph.plugins.module_utils.values import is_guid
+
+
+class _Module(AnsibleModule):
+    """An AnsibleModule whose argument check names the option given a string it cannot read as sub-options.
+    Ansible's own message for that ("dictionary requested, could not parse JSON or key=value") names none: it
+    comes from its scan for no_log values, which runs before the option's type is checked."""
+
+    def _load_params(self):
+        super(_Module, self)._load_params()
+        # As given: the check replaces what it cannot read (a string for a list of dicts becomes []).
+        self._given = copy.deepcopy(self.params)
+
+    def fail_json(self, msg=None, **kwargs):
+        if not getattr(self, '_checked', False):
+            found = _unreadable_string(self.argument_spec, getattr(self, '_given', None) or {}, '')
+            if found:
+                path, kind, options, value = found
+                msg = ('%s is the string %r; it takes %s with the sub-options %s, such as %s (Ansible said: %s)'
+                       % (path, value, 'a list of dicts' if kind == 'list' else 'a dict', ', '.join(options),
+                          _example(kind, options), msg))
+        super(_Module, self).fail_json(msg=msg, **kwargs)
+
+
+def _unreadable_string(spec, params, prefix):
+    """The first option with sub-options given a string Ansible cannot read as them: (path, type, sub-options, value)."""
+    if not isinstance(params, dict):
+        return None
+    for name, opts in spec.items():
+        value = params.get(name)
+        sub_spec = opts.get('options')
+        if sub_spec is None or value is None:
+            continue
+        path = prefix + name
+        # Ansible's check may already have made a list of the string.
+        items = value if isinstance(value, list) else [value]
+        for index, item in enumerate(items):
+            if isinstance(item, str):
+                try:
+                    check_type_dict(item)
+                except TypeError:
+                    return path, opts.get('type'), list(sub_spec), item
+                continue
+            found = _unreadable_string(sub_spec, item, '%s%s.' % (path, '[%d]' % index if isinstance(value, list) else ''))
+            if found:
+                return found
+    return None
+
+
+def _example(kind, options):
+    mapping = '{%s: ...}' % ', '.join(options[:2])
+    return '[%s]' % mapping if kind == 'list' else mapping
 
 
 class GraphModule:
@@ -24,7 +78,8 @@ class GraphModule:
     def __init__(self, argument_spec, **kwargs):
         spec = connection_argument_spec()
         spec.update(argument_spec)
-        self.ansible = AnsibleModule(argument_spec=spec, **kwargs)
+        self.ansible = _Module(argument_spec=spec, **kwargs)
+        self.ansible._checked = True
         self.params = self.ansible.params
         self.check_mode = self.ansible.check_mode
         self.diff_mode = self.ansible._diff

@@ -11,7 +11,7 @@ import uuid
 
 import pytest
 
-from harness import module_task, of_kind, run_playbook
+from harness import diff_lines, module_task, of_kind, run_playbook
 
 SINGLE = "entra.graph.crosstenant_sync_partner"
 BULK = "entra.graph.crosstenant_sync_partners"
@@ -297,3 +297,158 @@ def test_partners_failing_alike_are_named_together(collection, emu, connection):
     assert "(update, 6 alike)" in result["msg"], result["msg"]
     assert result["msg"].count("generalException") == 1
     assert len(result["failed_partners"]) == 6
+
+
+# ---- 10. a soft delete says which older copy in deleted items it replaces --------------------------
+
+def test_deleting_a_live_policy_reports_the_older_deleted_copy_it_replaces(collection, emu, connection):
+    old = beta(A, displayName="Old", deletedDateTime="2025-01-02T03:04:05Z", userSyncInbound=allowed(False))
+    emu.set_objects({"partner_policy": [beta(A, displayName="Live", userSyncInbound=allowed(True))],
+                     "deleted_items": [old], "partners": [{"tenantId": A}]})
+    delete = task("delete", SINGLE, tenant_id=A, location="partner_policy", state="absent")
+    check, predicted = run_one(collection, connection, delete, check=True, diff=True)
+    assert writes(emu) == []
+    play, result = run_one(collection, connection, delete, diff=True)
+
+    assert check.status("delete") == play.status("delete") == "changed", result.get("msg")
+    assert result["api_version"] == "v1.0"
+    assert predicted["replaced_deleted_copy"] == result["replaced_deleted_copy"] == dict(old, deletedDateTime="2025-01-02T03:04:05Z")
+    assert predicted["diff"] == result["diff"]
+    live, deleted = result["diff"]
+    assert live["before"]["displayName"] == "Live" and live["after"] == {}
+    assert deleted["before"]["displayName"] == "Old" and deleted["after"]["displayName"] == "Live"
+    # The emulator's model: the older copy is gone, the deleted live policy took its place.
+    assert stored(emu, "deleted_items")[A]["displayName"] == "Live" and stored(emu, "partner_policy") == {}
+    # Deleted items are only in beta: read there whatever version the task's other requests use.
+    reads = [entry["path"] for entry in of_kind(emu.requests(), "graph_read")]
+    assert "/beta/policies/deletedItems/crossTenantSyncPolicyPartners/" + A in reads
+
+
+def test_deleting_a_live_policy_without_an_older_copy_replaces_nothing(collection, emu, connection):
+    emu.set_objects({"partner_policy": [beta(A, displayName="Live")], "partners": [{"tenantId": A}]})
+    delete = task("delete", SINGLE, tenant_id=A, location="partner_policy", state="absent")
+    check, predicted = run_one(collection, connection, delete, check=True, diff=True)
+    play, result = run_one(collection, connection, delete, diff=True)
+
+    assert predicted["replaced_deleted_copy"] == result["replaced_deleted_copy"] == {}
+    assert predicted["diff"] == result["diff"] and result["diff"]["after"] == {}
+
+
+@pytest.mark.parametrize("state", ["overridden", "deleted"])
+def test_bulk_deletes_of_live_policies_report_the_older_deleted_copies_they_replace(collection, emu, connection, state):
+    old = beta(A, displayName="Old", deletedDateTime="2025-01-02T03:04:05Z")
+    emu.set_objects({"partner_policy": [beta(A, displayName="Live A"), beta(B, displayName="Live B")],
+                     "deleted_items": [old], "partners": [{"tenantId": A}, {"tenantId": B}]})
+    purge = task("purge", BULK, state=state, location="partner_policy", **({"config": []} if state == "overridden" else {}))
+    check, predicted = run_one(collection, connection, purge, check=True, diff=True)
+    assert writes(emu) == []
+    play, result = run_one(collection, connection, purge, diff=True)
+
+    expected = [{"tenant_id": A, "action": "delete", "changed_properties": [], "replaced_deleted_copy": old},
+                {"tenant_id": B, "action": "delete", "changed_properties": [], "replaced_deleted_copy": {}}]
+    assert predicted["changed_partners"] == result["changed_partners"] == expected, result
+    assert predicted["diff"] == result["diff"]
+    assert result["diff"]["before"]["deleted_items " + A]["displayName"] == "Old"
+    assert result["diff"]["after"]["deleted_items " + A]["displayName"] == "Live A"
+    assert "deleted_items " + B not in result["diff"]["before"]
+    assert {t: obj["displayName"] for t, obj in stored(emu, "deleted_items").items()} == {A: "Live A", B: "Live B"}
+
+
+# ---- 13. members Graph returns that no option describes are not sent back --------------------------
+
+UNKNOWN = {
+    "sync policy": (lambda: task("change", SINGLE, tenant_id=A, location="partner_policy", user_sync_inbound={"is_sync_allowed": False}),
+                    "partner_policy", "userSyncInbound", {"isSyncAllowed": False}),
+    "bulk": (lambda: task("change", BULK, location="partner_policy", config=[{"tenant_id": A, "user_sync_inbound": {"is_sync_allowed": False}}]),
+             "partner_policy", "userSyncInbound", {"isSyncAllowed": False}),
+    "partner configuration": (lambda: task("change", ACCESS, tenant_id=A, inbound_trust={"is_mfa_accepted": True}),
+                              "partners", "inboundTrust", {"isMfaAccepted": True}),
+}
+
+
+@pytest.mark.parametrize("name", list(UNKNOWN))
+def test_a_member_no_option_describes_is_left_out_of_the_patch_and_named(collection, emu, connection, name):
+    make, location, prop, wanted = UNKNOWN[name]
+    seeded = {"isSyncAllowed": True} if prop == "userSyncInbound" else {"isMfaAccepted": False}
+    seeded["someNewMember"] = 1
+    objects = {"partners": [{"tenantId": A}]}
+    if location == "partner_policy":
+        objects["partner_policy"] = [beta(A, displayName="A", userSyncInbound=seeded)]
+    else:
+        objects["partners"] = [{"tenantId": A, "inboundTrust": seeded}]
+    emu.set_objects(objects)
+    check, predicted = run_one(collection, connection, make(), check=True)
+    play, result = run_one(collection, connection, make())
+
+    assert check.status("change") == play.status("change") == "changed", result.get("msg")
+    for outcome in (predicted, result):
+        assert any(prop + ".someNewMember" in warning and "leaves out" in warning for warning in outcome.get("warnings", [])), outcome
+    assert [(method, status) for method, dummy, status in writes(emu)] == [("PATCH", 204)]
+    # Graph refuses the member in a write; left out of the PATCH, it is kept (OData's member-by-member merge).
+    held = stored(emu, location)[A][prop]
+    assert dict((key, value) for key, value in held.items() if value is not None) == dict(seeded, **wanted)
+
+
+# ---- 14. what a forced delete, an empty setting and a target string say ---------------------------
+
+def test_diff_of_a_forced_partner_delete_shows_the_sync_policy_going_too(collection, emu, connection):
+    emu.set_objects({"partners": [{"tenantId": A}], "partner_policy": [beta(A, displayName="A", userSyncInbound=allowed(True))]})
+    delete = task("delete", ACCESS, tenant_id=A, state="absent", force=True)
+    check, predicted = run_one(collection, connection, delete, check=True, diff=True)
+    play, result = run_one(collection, connection, delete, diff=True)
+
+    assert check.status("delete") == play.status("delete") == "changed", result.get("msg")
+    assert predicted["diff"] == result["diff"] and result["diff"]["after"] == {}
+    assert result["diff"]["before"]["identitySynchronization"] == result["deleted_sync_policy"]
+    assert result["deleted_sync_policy"]["displayName"] == "A"
+    assert [line for line in diff_lines(play.output) if "identitySynchronization" in line]
+
+
+@pytest.mark.parametrize("module, extra", [(ACCESS, {"tenant_id": A}),
+                                           ("entra.graph.crosstenant_access_default", {})])
+def test_an_empty_inbound_trust_is_refused_naming_the_option(collection, emu, connection, module, extra):
+    emu.set_objects({"partners": [{"tenantId": A, "inboundTrust": {"isMfaAccepted": True}}]})
+    emu.clear_requests()
+    empty = task("empty", module, inbound_trust={}, **extra)
+    check, predicted = run_one(collection, connection, empty, check=True)
+    play, result = run_one(collection, connection, empty)
+
+    for outcome, run in ((predicted, check), (result, play)):
+        assert run.status("empty") == "failed"
+        assert outcome["msg"].startswith("inbound_trust sets none of its members"), outcome["msg"]
+        assert "is_mfa_accepted" in outcome["msg"]
+    assert writes(emu) == []
+
+
+def test_an_empty_setting_in_a_bulk_item_is_refused_naming_the_item(collection, emu, connection):
+    emu.set_objects({"partners": [{"tenantId": A}]})
+    emu.clear_requests()
+    play, result = run_one(collection, connection, task("empty", "entra.graph.crosstenant_access_partners",
+                                                        config=[{"tenant_id": A, "inbound_trust": {}}]))
+
+    assert play.status("empty") == "failed"
+    assert "config[0] (tenant_id %s): inbound_trust sets none of its members" % A in result["msg"], result["msg"]
+    assert emu.requests() == []
+
+
+TARGETS_AS_STRING = {"b2b_collaboration_inbound": {"users_and_groups": {"access_type": "allowed", "targets": "AllUsers"}}}
+
+
+@pytest.mark.parametrize("module, args, path", [
+    (ACCESS, dict(TARGETS_AS_STRING, tenant_id=A), "b2b_collaboration_inbound.users_and_groups.targets"),
+    ("entra.graph.crosstenant_access_default", TARGETS_AS_STRING, "b2b_collaboration_inbound.users_and_groups.targets"),
+    ("entra.graph.crosstenant_access_partners", {"config": [{"tenant_id": A}, dict(TARGETS_AS_STRING, tenant_id=B)]},
+     "config[1].b2b_collaboration_inbound.users_and_groups.targets"),
+])
+def test_targets_given_as_a_string_are_refused_naming_the_option(collection, emu, connection, module, args, path):
+    emu.set_objects({"partners": [{"tenantId": A}, {"tenantId": B}]})
+    emu.clear_requests()
+    given = task("targets", module, **args)
+    check, predicted = run_one(collection, connection, given, check=True)
+    play, result = run_one(collection, connection, given)
+
+    for outcome, run in ((predicted, check), (result, play)):
+        assert run.status("targets") == "failed"
+        assert outcome["msg"].startswith("%s is the string 'AllUsers'; it takes a list of dicts with the sub-options target, "
+                                         "target_type" % path), outcome["msg"]
+    assert emu.requests() == []
