@@ -16,7 +16,8 @@ options:
   inbound_trust:
     description:
       - Which claims of the other tenant your Conditional Access policies accept (C(inboundTrust)).
-      - A sub-option left out keeps its current value.
+      - A sub-option left out keeps its current value. Given with no sub-option set (C({})), which would change
+        nothing, the task fails before any request; leave it out instead.
     type: dict
     suboptions:
       is_mfa_accepted:

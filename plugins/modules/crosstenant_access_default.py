@@ -51,6 +51,10 @@ attributes:
 notes:
   - Updates are C(PATCH) requests with only the properties that differ. Graph replaces a complex value such as
     C(inboundTrust) whole, so each one is sent complete, its current values overlaid by the sub-options set.
+  - Graph refuses a write that carries a member of a complex value it does not know. When Graph returns a member
+    that no option describes inside a value the task changes, the update leaves it out and warns, naming it. Graph
+    keeps such a member when it merges complex values member by member, as OData 4.01 says, and clears it if it
+    replaces the value whole.
   - C(automaticUserConsentSettings) is read-only in the default configuration (Graph documents both of its values
     as always false), so it is returned but is no option; set it per partner with M(entra.graph.crosstenant_access_partner).
   - In check mode with O(state=reset), RV(default) shows the current settings with C(isServiceDefault=true), because the

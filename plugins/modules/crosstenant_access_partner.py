@@ -69,6 +69,10 @@ attributes:
 notes:
   - Updates are C(PATCH) requests with only the properties that differ. Graph replaces a complex value such as
     C(inboundTrust) whole, so each one is sent complete, its current values overlaid by the sub-options set.
+  - Graph refuses a write that carries a member of a complex value it does not know. When Graph returns a member
+    that no option describes inside a value the task changes, the update leaves it out and warns, naming it. Graph
+    keeps such a member when it merges complex values member by member, as OData 4.01 says, and clears it if it
+    replaces the value whole.
   - Property names are sent in Graph's exact casing (C(b2bCollaborationInbound)); Graph refuses other casings with
     C(400 Request_BadRequest).
   - A task that wrote something and then failed (the sync policy deleted with O(force), then the partner delete
