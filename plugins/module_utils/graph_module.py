@@ -98,11 +98,7 @@ class GraphModule:
         """
         if api_version:
             self.api_version = api_version
-        return self.client_for(self.api_version, pool_size)
-
-    def client_for(self, version, pool_size=None):
-        """The Graph client of this task for ``version``, leaving the task's version as it is: for a read only
-        another version can make (deleted items are in beta alone)."""
+        version = self.api_version
         if version not in self._clients:
             if self._connection is None:
                 self._connection = self._connect(pool_size)

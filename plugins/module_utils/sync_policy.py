@@ -47,21 +47,16 @@ class LivePolicies(Collection):
 
     path = '/policies/crossTenantAccessPolicy/partners'
 
-    def __init__(self, client, resource, beta_client=None):
-        super(LivePolicies, self).__init__(client, resource)
-        # The client that reads deleted items (only Graph beta has them) for what a delete replaces; None: not read.
-        self.beta_client = beta_client
-
     def item(self, tenant_id):
         return '%s/%s/identitySynchronization' % (self.path, tenant_id)
 
     def replaced_by_delete(self, tenant_id):
         """The partner's older copy in deleted items, read now: a delete moves the policy there, replacing that copy,
         which is then gone for good (the emulator's model, to confirm on a live tenant). {} when there is none;
-        None when this collection has no ``beta_client`` to read it with."""
-        if self.beta_client is None:
+        None through v1.0, which has no deleted items (every request of a task goes to one version)."""
+        if self.api_version != 'beta':
             return None
-        return DeletedPolicies(self.beta_client, self.resource, self).get(tenant_id) or {}
+        return DeletedPolicies(self.client, self.resource, self).get(tenant_id) or {}
 
     def reads_in_bulk(self, listed):
         # The partners list holds every partner of the tenant, paged: for a few listed partners, reading each
@@ -178,7 +173,19 @@ def gathered_item(obj):
     return item
 
 
-def collection_for(location, client, beta_client=None):
-    """The collection of ``location``; ``beta_client`` lets the live one read what its deletes replace."""
-    live = LivePolicies(client, SYNC_POLICY, beta_client)
+def soft_delete_reason(requested, location, deletes):
+    """Why a task that may delete live policies needs beta: to read, before each delete, the copy in deleted items
+    it replaces. None when it deletes none there, or when ``api_version=v1.0`` is explicit (it then cannot say)."""
+    if not deletes or location != 'partner_policy' or requested == 'v1.0':
+        return None
+    return 'reading the copies in deleted items that deletes of live policies replace'
+
+
+NO_REPLACED_COPY_READ = ('api_version=v1.0 has no deleted items, so the task cannot read, and does not report, the partner\'s '
+                         'older copy there, which a delete of the live policy replaces for good; use api_version=auto or beta '
+                         'to see it in replaced_deleted_copy')
+
+
+def collection_for(location, client):
+    live = LivePolicies(client, SYNC_POLICY)
     return live if location == 'partner_policy' else DeletedPolicies(client, SYNC_POLICY, live)

@@ -59,6 +59,9 @@ options:
       - V(auto) uses V(v1.0) for the live policy when no beta-only option is set
         (O(group_sync_inbound), O(role_enabled_group_sync_inbound), O(external_cloud_authorized_application_id)),
         and V(beta) otherwise, for O(location=deleted_items) and for O(state=restored), which only beta has.
+      - V(auto) also uses V(beta) for O(state=absent) with O(location=partner_policy), to read the copy in deleted
+        items that the delete replaces (RV(replaced_deleted_copy)); an explicit V(v1.0) deletes without that read,
+        and warns.
       - An explicit V(v1.0) with a beta-only option, with O(location=deleted_items) or with O(state=restored)
         fails before any request.
     type: str
@@ -86,8 +89,9 @@ notes:
     says to delete and create it again, or to restore it.
   - In V(partner_policy) Graph answers writes with C(204 No Content), so the returned object is the one
     that was read, with the changes that were sent.
-  - With O(state=absent) and O(location=partner_policy), the task reads the partner's copy in deleted items with
-    Graph beta before the delete, whatever O(api_version) says, and returns it as RV(replaced_deleted_copy).
+  - With O(state=absent) and O(location=partner_policy), the task reads the partner's copy in deleted items
+    before the delete, and returns it as RV(replaced_deleted_copy); only Graph beta has deleted items, so
+    O(api_version=auto) uses beta for such a task.
   - Graph refuses a write that carries a member of a complex value it does not know. When Graph returns a member
     that no option describes (a newer property of C(userSyncInbound), say) inside a value the task changes, the
     update leaves it out and warns, naming it. Graph keeps such a member when it merges complex values member by
@@ -245,9 +249,10 @@ partner:
 replaced_deleted_copy:
   description:
     - With O(state=absent) and O(location=partner_policy), the partner's older copy in deleted items, read just before
-      the delete (through Graph beta, the only version with deleted items, whatever O(api_version) says): Graph moves
-      the deleted live policy into deleted items, where it replaces that copy, which is then gone for good.
-    - An empty dict when there was no older copy, or when nothing was deleted.
+      the delete: Graph moves the deleted live policy into deleted items, where it replaces that copy, which is then
+      gone for good.
+    - An empty dict when there was no older copy, or when nothing was deleted; null with an explicit
+      O(api_version=v1.0), which has no deleted items to read (the task warns).
   returned: when O(state=absent) and O(location=partner_policy)
   type: dict
   sample:
@@ -303,7 +308,9 @@ from ansible_collections.entra.graph.plugins.module_utils.sync_policy import (
     SYNC_POLICY,
     DeletedPolicies,
     LivePolicies,
+    NO_REPLACED_COPY_READ,
     collection_for,
+    soft_delete_reason,
     sync_policy_argument_spec,
 )
 from ansible_collections.entra.graph.plugins.module_utils.values import validate_tenant_id
@@ -311,13 +318,13 @@ from ansible_collections.entra.graph.plugins.module_utils.values import validate
 NOUN = 'sync policy'
 
 
-def beta_reasons(state, location, desired):
+def beta_reasons(state, location, desired, requested):
     reasons = ['option %s' % option for option in SYNC_POLICY.beta_only(desired)]
     if state == 'restored':
         reasons.append('state=restored')
     elif location == 'deleted_items':
         reasons.append('location=deleted_items')
-    return reasons
+    return reasons + list(filter(None, [soft_delete_reason(requested, location, state == 'absent')]))
 
 
 def decide(module):
@@ -335,7 +342,7 @@ def decide(module):
             module.warn('state=absent deletes the object whatever it holds; ignored: %s'
                         % ', '.join(SYNC_POLICY.options(desired)))
         desired = {}
-    module.api_version = choose_api_version(params['api_version'], beta_reasons(state, location, desired))
+    module.api_version = choose_api_version(params['api_version'], beta_reasons(state, location, desired, params['api_version']))
 
     if state == 'restored':
         # A live policy is only brought to what the task asks; one in deleted items is restored first.
@@ -347,11 +354,13 @@ def decide(module):
             plan = present(module, live, tenant_id, current, desired, NOUN)
     else:
         soft_delete = state == 'absent' and location == 'partner_policy'
-        collection = collection_for(location, module.client(), module.client_for('beta') if soft_delete else None)
+        collection = collection_for(location, module.client())
         current = collection.get(tenant_id)
         if state == 'absent':
             # Read before the delete moves the live policy over it: the copy in deleted items it replaces.
             replaced = collection.replaced_by_delete(tenant_id) if soft_delete and current is not None else {}
+            if replaced is None:
+                module.warn(NO_REPLACED_COPY_READ)
             plan = carry_out(module, collection, plan_absent(tenant_id, current), NOUN)
             if soft_delete:
                 return soft_delete_result(module, plan, replaced if plan.changed else {})

@@ -82,6 +82,9 @@ options:
         (O(config[].group_sync_inbound), O(config[].role_enabled_group_sync_inbound),
         O(config[].external_cloud_authorized_application_id)), and V(beta) for O(location=deleted_items),
         which only beta has.
+      - V(auto) also uses V(beta) for O(state=overridden) and O(state=deleted) in O(location=partner_policy), to read
+        the copy in deleted items that each delete replaces (C(replaced_deleted_copy) of RV(changed_partners)); an
+        explicit V(v1.0) deletes without that read, and warns.
       - V(v1.0) returns only C(tenantId), C(displayName) and C(userSyncInbound); O(state=gathered) with V(auto)
         reads beta, so that the export has the beta-only properties too.
       - An explicit V(v1.0) with a beta-only option or with O(location=deleted_items) fails before any request.
@@ -108,8 +111,9 @@ attributes:
     description: Returns the objects before and after the task, keyed by tenant ID.
     support: full
 notes:
-  - A delete in O(location=partner_policy) first reads the partner's copy in deleted items with Graph beta, whatever
-    O(api_version) says; when that read fails, the partner fails and no delete of the task runs.
+  - A delete in O(location=partner_policy) first reads the partner's copy in deleted items (with O(api_version=auto),
+    such a task uses Graph beta, the only version with deleted items); when that read fails, the partner fails and no
+    delete of the task runs.
   - Graph refuses a write that carries a member of a complex value it does not know. When Graph returns a member
     that no option describes inside a value the task changes, the update leaves it out and warns, naming it. Graph
     keeps such a member when it merges complex values member by member, as OData 4.01 says, and clears it if it
@@ -248,8 +252,9 @@ changed_partners:
     replaced_deleted_copy:
       description:
         - For a delete in O(location=partner_policy), the partner's older copy in deleted items, read just before the
-          delete (through Graph beta, whatever O(api_version) says): Graph moves the deleted live policy into deleted
-          items, where it replaces that copy, which is then gone for good. An empty dict when there was none.
+          delete: Graph moves the deleted live policy into deleted items, where it replaces that copy, which is then
+          gone for good. An empty dict when there was none; null with an explicit O(api_version=v1.0), which has no
+          deleted items to read (the task warns).
       type: dict
       returned: for a delete in O(location=partner_policy)
       version_added: 0.3.0
@@ -311,21 +316,25 @@ from ansible_collections.entra.graph.plugins.module_utils.graph_module import Gr
 from ansible_collections.entra.graph.plugins.module_utils.resource import API_VERSIONS
 from ansible_collections.entra.graph.plugins.module_utils.sync_policy import (
     LOCATIONS,
+    NO_REPLACED_COPY_READ,
     SYNC_POLICY,
     bulk_item_check,
     collection_for,
     gathered_item,
+    soft_delete_reason,
     sync_policy_argument_spec,
 )
 
 
 def decide(module):
-    location = module.params['location']
+    location, requested = module.params['location'], module.params['api_version']
+    deletes = module.params['state'] in ('overridden', 'deleted')
     # A delete of a live policy replaces the partner's older copy in deleted items (beta only), read first to say so.
-    deletes = module.params['state'] in ('overridden', 'deleted') and location == 'partner_policy'
-    return run_bulk(module, SYNC_POLICY, lambda client: collection_for(location, client, module.client_for('beta') if deletes else None),
-                    'sync policy', gathered_item,
-                    check_item=bulk_item_check(location), reasons=['location=deleted_items'] if location == 'deleted_items' else [])
+    reasons = ['location=deleted_items'] if location == 'deleted_items' else list(filter(None, [soft_delete_reason(requested, location, deletes)]))
+    if deletes and location == 'partner_policy' and requested == 'v1.0':
+        module.warn(NO_REPLACED_COPY_READ)
+    return run_bulk(module, SYNC_POLICY, lambda client: collection_for(location, client), 'sync policy', gathered_item,
+                    check_item=bulk_item_check(location), reasons=reasons)
 
 
 def main():

@@ -230,11 +230,14 @@ def test_overridden_live_soft_deletes_the_unlisted_policies(collection, emu, con
                                           config=[{"tenant_id": A, "display_name": "A"}])], module_defaults=connection)
     result = play.result("override")
     assert play.rc == 0, play.output
-    assert result["changed_partners"] == [{"tenant_id": B, "action": "delete", "changed_properties": []}]
-    assert writes(emu) == [("DELETE", live_path("v1.0", B))]
-    # One read: the partners list with each partner's policy expanded.
+    assert result["changed_partners"] == [{"tenant_id": B, "action": "delete", "changed_properties": [], "replaced_deleted_copy": {}}]
+    # beta, where the copy in deleted items that a delete replaces can be read first.
+    assert result["api_version"] == "beta"
+    assert writes(emu) == [("DELETE", live_path("beta", B))]
+    # The partners list with each partner's policy expanded, then the deleted-items copy of the policy to delete.
     reads = [(e["path"], e["query"]) for e in of_kind(emu.requests(), "graph_read")]
-    assert [path for path, dummy in reads] == ["/v1.0/policies/crossTenantAccessPolicy/partners"]
+    assert [path for path, dummy in reads] == ["/beta/policies/crossTenantAccessPolicy/partners",
+                                               "/beta/policies/deletedItems/crossTenantSyncPolicyPartners/" + B]
     assert "identitySynchronization" in str(reads[0][1]), reads
     assert set(stored(emu, "partner_policy")) == {A}
     # Graph keeps the deleted policy in deleted items, restorable; the partner configurations stay.
@@ -250,9 +253,10 @@ def test_deleted_listed_live_and_all_of_deleted_items(collection, emu, connectio
     listed = bulk("delete listed", state="deleted", location="partner_policy", config=[{"tenant_id": A}, {"tenant_id": E}])
     runs = apply_three_times(collection, emu, connection, listed)
     (dummy, predicted, check_writes, dummy2), (play, applied, applied_writes, dummy3), (dummy4, again, again_writes, dummy5) = runs
-    assert check_writes == [] and predicted["changed_partners"] == [{"tenant_id": A, "action": "delete", "changed_properties": []}]
+    assert check_writes == [] and predicted["changed_partners"] == [{"tenant_id": A, "action": "delete", "changed_properties": [],
+                                                                     "replaced_deleted_copy": {}}]
     assert play.rc == 0, play.output
-    assert applied_writes == [("DELETE", live_path("v1.0", A))] and applied["after"] == []
+    assert applied_writes == [("DELETE", live_path("beta", A))] and applied["after"] == []
     assert set(stored(emu, "partner_policy")) == {B}
     assert again["changed"] is False and again_writes == []
 

@@ -311,7 +311,8 @@ def test_deleting_a_live_policy_reports_the_older_deleted_copy_it_replaces(colle
     play, result = run_one(collection, connection, delete, diff=True)
 
     assert check.status("delete") == play.status("delete") == "changed", result.get("msg")
-    assert result["api_version"] == "v1.0"
+    # Only beta has deleted items: auto takes it for the whole task.
+    assert predicted["api_version"] == result["api_version"] == "beta"
     assert predicted["replaced_deleted_copy"] == result["replaced_deleted_copy"] == dict(old, deletedDateTime="2025-01-02T03:04:05Z")
     assert predicted["diff"] == result["diff"]
     live, deleted = result["diff"]
@@ -319,9 +320,24 @@ def test_deleting_a_live_policy_reports_the_older_deleted_copy_it_replaces(colle
     assert deleted["before"]["displayName"] == "Old" and deleted["after"]["displayName"] == "Live"
     # The emulator's model: the older copy is gone, the deleted live policy took its place.
     assert stored(emu, "deleted_items")[A]["displayName"] == "Live" and stored(emu, "partner_policy") == {}
-    # Deleted items are only in beta: read there whatever version the task's other requests use.
     reads = [entry["path"] for entry in of_kind(emu.requests(), "graph_read")]
     assert "/beta/policies/deletedItems/crossTenantSyncPolicyPartners/" + A in reads
+
+
+@pytest.mark.parametrize("module, args", [(SINGLE, {"tenant_id": A, "state": "absent"}), (BULK, {"state": "deleted"})])
+def test_an_explicit_v1_0_delete_of_a_live_policy_says_it_cannot_tell_what_it_replaces(collection, emu, connection, module, args):
+    emu.set_objects({"partner_policy": [beta(A, displayName="Live")], "deleted_items": [beta(A, displayName="Old")],
+                     "partners": [{"tenantId": A}]})
+    delete = task("delete", module, location="partner_policy", api_version="v1.0", **args)
+    check, predicted = run_one(collection, connection, delete, check=True)
+    play, result = run_one(collection, connection, delete)
+
+    assert check.status("delete") == play.status("delete") == "changed", result.get("msg")
+    for outcome in (predicted, result):
+        assert any("api_version=v1.0 has no deleted items" in warning for warning in outcome.get("warnings", [])), outcome
+        replaced = outcome["replaced_deleted_copy"] if module == SINGLE else outcome["changed_partners"][0]["replaced_deleted_copy"]
+        assert replaced is None
+    assert all(entry["path"].startswith("/v1.0/") for entry in of_kind(emu.requests(), "graph_read", "graph_write"))
 
 
 def test_deleting_a_live_policy_without_an_older_copy_replaces_nothing(collection, emu, connection):

@@ -100,13 +100,14 @@ def test_no_diff_without_diff_mode(cloud, task):
 targets = st.lists(st.sampled_from([('AllUsers', 'user'), ('AllUsers', 'group'), ('AllApplications', 'application'),
                                     (fake.OTHER_PARTNER, 'user'), (fake.OTHER_PARTNER, 'group'), (fake.OTHER_PARTNER, 'application')])
                    .map(lambda pair: {'target': pair[0], 'target_type': pair[1]}), max_size=3)
-access = st.fixed_dictionaries({}, optional={'access_type': st.sampled_from(['allowed', 'blocked']), 'targets': targets})
-b2b = st.fixed_dictionaries({}, optional={'users_and_groups': access, 'applications': access})
+# A complex option that sets nothing is refused before any request (tested end to end): none is generated here.
+access = st.fixed_dictionaries({}, optional={'access_type': st.sampled_from(['allowed', 'blocked']), 'targets': targets}).filter(bool)
+b2b = st.fixed_dictionaries({}, optional={'users_and_groups': access, 'applications': access}).filter(bool)
 flags = st.sampled_from([True, False, 'yes', 'no'])
 options = st.fixed_dictionaries({}, optional={
     'is_service_provider': flags,
-    'automatic_user_consent_settings': st.fixed_dictionaries({}, optional={'inbound_allowed': flags, 'outbound_allowed': flags}),
-    'inbound_trust': st.fixed_dictionaries({}, optional={'is_mfa_accepted': flags, 'is_compliant_device_accepted': flags}),
+    'automatic_user_consent_settings': st.fixed_dictionaries({}, optional={'inbound_allowed': flags, 'outbound_allowed': flags}).filter(bool),
+    'inbound_trust': st.fixed_dictionaries({}, optional={'is_mfa_accepted': flags, 'is_compliant_device_accepted': flags}).filter(bool),
     'b2b_collaboration_inbound': b2b,
     'tenant_restrictions': b2b,
     'state': st.sampled_from(['present', 'absent', 'restored']),

@@ -36,7 +36,9 @@ def run(args, **kwargs):
     (dict(LIVE, external_cloud_authorized_application_id='x-app'), 'beta'),
     (dict(display_name='Fabrikam'), 'beta'),
     (dict(display_name='Fabrikam', api_version='beta'), 'beta'),
-    (dict(LIVE, state='absent'), 'v1.0'),
+    # beta: the copy in deleted items the delete replaces is read first.
+    (dict(LIVE, state='absent'), 'beta'),
+    (dict(LIVE, state='absent', api_version='v1.0'), 'v1.0'),
     (dict(state='absent'), 'beta'),
 ])
 @pytest.mark.parametrize('existing', ['missing', 'held'])

@@ -194,7 +194,9 @@ def impossible(options, held, actual):
 def stamped_by_graph(options, predicted, actual):
     """A sync policy created in deleted items without deleted_date_time gets its deletion time from Graph
     (the emulator stamps the time of the request, an assumption): check mode cannot know that time."""
-    created = predicted['diff']['before'] == {} and predicted['changed'] and options['location'] == 'deleted_items'
+    # A list of two diffs is a delete that replaces an older copy in deleted items: no create.
+    diff = predicted['diff'] if isinstance(predicted['diff'], dict) else {}
+    created = diff.get('before') == {} and predicted['changed'] and options['location'] == 'deleted_items'
     if not created or options['state'] != 'present' or 'deleted_date_time' in options:
         return False
     assert predicted['partner']['deletedDateTime'] is None and actual['partner']['deletedDateTime'], actual
