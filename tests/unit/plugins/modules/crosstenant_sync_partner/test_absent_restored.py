@@ -17,7 +17,6 @@ from ansible_collections.entra.graph.tests.unit.helpers import cloud as fake
 from ansible_collections.entra.graph.tests.unit.helpers.module import run_module
 
 DELETED_ITEM = fake.graph_path(fake.DELETED)
-LIVE_V1 = fake.graph_path(fake.LIVE, version='v1.0')
 LIVE_BETA = fake.graph_path(fake.LIVE)
 
 
@@ -54,8 +53,9 @@ def test_absent_in_the_live_policy_soft_deletes_it_into_deleted_items(cloud, tas
     again = run(dict(task, state='absent', location='partner_policy'))
 
     assert result['changed'] is True and not result.failed, result
-    assert writes(cloud) == [('DELETE', LIVE_V1)]
-    assert result['partner'] == {} and result['api_version'] == 'v1.0'
+    # beta: the copy in deleted items the delete replaces is read first (there is none).
+    assert writes(cloud) == [('DELETE', LIVE_BETA)]
+    assert result['partner'] == {} and result['api_version'] == 'beta' and result['replaced_deleted_copy'] == {}
     assert cloud.deleted[fake.PARTNER]['displayName'] == live['displayName'], 'Graph keeps a soft-deleted policy in deleted items'
     assert fake.PARTNER in cloud.partners, 'the partner configuration stays'
     assert again['changed'] is False and len(cloud.graph_writes()) == 1
@@ -77,7 +77,7 @@ def test_absent_ignores_the_properties_and_says_so(cloud, task):
 
     assert result['changed'] is True and not result.failed, result
     assert any('state=absent deletes the object whatever it holds; ignored: display_name, group_sync_inbound' in w for w in result.warnings)
-    assert result['api_version'] == 'v1.0', 'ignored options need no beta'
+    assert result['api_version'] == 'beta', 'a delete of the live policy reads deleted items, ignored options or not'
 
 
 # ---------------------------------------------------------------------------------------------
