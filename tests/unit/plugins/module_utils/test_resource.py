@@ -72,11 +72,27 @@ def test_nested_settings_map_both_ways_with_graphs_casing():
     }
 
 
-def test_an_empty_list_of_targets_is_kept_an_empty_dict_is_not():
-    desired = ACCESS_PARTNER.desired(dict(tenant_restrictions=dict(applications=dict(access_type='blocked', targets=[])),
-                                          automatic_user_consent_settings=dict(inbound_allowed=None)))
+def test_an_empty_list_of_targets_is_kept():
+    desired = ACCESS_PARTNER.desired(dict(tenant_restrictions=dict(applications=dict(access_type='blocked', targets=[]))))
 
     assert desired == {'tenantRestrictions': {'applications': {'accessType': 'blocked', 'targets': []}}}
+
+
+def test_a_complex_option_that_sets_no_member_is_refused_naming_it():
+    with pytest.raises(ConfigurationError) as refused:
+        ACCESS_PARTNER.desired(dict(automatic_user_consent_settings=dict(inbound_allowed=None)))
+
+    assert refused.value.message.startswith('automatic_user_consent_settings sets none of its members (inbound_allowed, outbound_allowed)')
+
+
+def test_a_patch_leaves_out_members_no_prop_describes_and_names_them():
+    current = SYNC_POLICY.shape({'tenantId': PARTNER, 'userSyncInbound': {'isSyncAllowed': True, 'someNewMember': 1}}, 'v1.0')
+    plan = plan_present(SYNC_POLICY, PARTNER, current, {'userSyncInbound': {'isSyncAllowed': False}}, 'v1.0')
+
+    assert plan.body == {'userSyncInbound': {'isSyncAllowed': False}}
+    assert plan.left_out == ['userSyncInbound.someNewMember']
+    # Graph keeps what a PATCH leaves out when it merges member by member: the predicted object keeps it too.
+    assert plan.after['userSyncInbound'] == {'isSyncAllowed': False, 'someNewMember': 1}
 
 
 def test_export_leaves_out_nulls_annotations_and_unknown_shapes():
@@ -305,7 +321,7 @@ def test_after_the_planned_patch_nothing_differs_and_nothing_else_moved(current,
 
 @given(current=st.fixed_dictionaries({'b2bCollaborationInbound': b2b, 'tenantRestrictions': b2b}),
        params=st.fixed_dictionaries({}, optional={'b2b_collaboration_inbound': st.fixed_dictionaries({}, optional={
-           'users_and_groups': st.fixed_dictionaries({'access_type': st.sampled_from(['allowed', 'blocked'])})})}))
+           'users_and_groups': st.fixed_dictionaries({'access_type': st.sampled_from(['allowed', 'blocked'])})}).filter(bool)}))
 def test_a_nested_patch_keeps_every_sibling_it_does_not_name(current, params):
     current = ACCESS_PARTNER.shape(dict(current, tenantId=PARTNER), 'v1.0')
     desired = ACCESS_PARTNER.desired(params)
