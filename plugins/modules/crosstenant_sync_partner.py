@@ -249,7 +249,7 @@ partner:
 replaced_deleted_copy:
   description:
     - With O(state=absent) and O(location=partner_policy), the partner's older copy in deleted items, read just before
-      the delete: Graph moves the deleted live policy into deleted items, where it replaces that copy, which is then
+      the delete. Graph moves the deleted live policy into deleted items, where it replaces that copy, which is then
       gone for good.
     - An empty dict when there was no older copy, or when nothing was deleted; null with an explicit
       O(api_version=v1.0), which has no deleted items to read (the task warns).

@@ -252,7 +252,7 @@ changed_partners:
     replaced_deleted_copy:
       description:
         - For a delete in O(location=partner_policy), the partner's older copy in deleted items, read just before the
-          delete: Graph moves the deleted live policy into deleted items, where it replaces that copy, which is then
+          delete. Graph moves the deleted live policy into deleted items, where it replaces that copy, which is then
           gone for good. An empty dict when there was none; null with an explicit O(api_version=v1.0), which has no
           deleted items to read (the task warns).
       type: dict
