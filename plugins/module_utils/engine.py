@@ -32,6 +32,7 @@ class Item:
     current object (``UNREAD`` until it is read, None when there is none)."""
 
     UNREAD = object()
+    NOT_READ = object()
     DELETE = 'delete'
     READ = 'read'
 
@@ -52,8 +53,9 @@ class Item:
         self.first = []
         # The dependent objects deleted first, by result key.
         self.deleted_first = {}
-        # What the delete replaces elsewhere (a live sync policy's older copy in deleted items), read before it; None: nothing.
-        self.replaced = None
+        # What the delete replaces elsewhere (a live sync policy's older copy in deleted items), read before it: {} when
+        # nothing, None when it could not be read (v1.0); NOT_READ for a collection whose deletes replace nothing.
+        self.replaced = Item.NOT_READ
 
     @property
     def before(self):
@@ -265,7 +267,8 @@ class Bulk:
         # Keyed by tenant ID: Ansible renders a diff of mappings (one block per partner), not of lists.
         diff_before, diff_after = by_tenant(before), by_tenant(after)
         for item in items:
-            if item.replaced and item.error is None and not item.held_back and item.done is not None and item.done.action == 'delete':
+            deleted = item.error is None and not item.held_back and item.done is not None and item.done.action == 'delete'
+            if deleted and isinstance(item.replaced, dict) and item.replaced:
                 # The older copy in deleted items gives way to the policy the delete moves there.
                 diff_before[REPLACED_KEY % item.tenant_id] = item.replaced
                 diff_after[REPLACED_KEY % item.tenant_id] = item.before
@@ -314,7 +317,7 @@ REPLACED_KEY = 'deleted_items %s'
 def changed_entry(item):
     entry = dict(item.deleted_first, tenant_id=item.tenant_id, action=item.done.action,
                  changed_properties=item.done.changed_properties)
-    if item.replaced is not None and item.done.action == 'delete':
+    if item.replaced is not Item.NOT_READ and item.done.action == 'delete':
         entry['replaced_deleted_copy'] = item.replaced
     return entry
 
