@@ -509,7 +509,7 @@ def test_soft_delete_then_restore(collection, emu, connection, side):
     objects = emu.objects()
     assert (objects["deleted_items"], objects["partner_policy"]) == ([], [expected])
     assert [(w["method"], w["path"]) for w in of_kind(emu.requests(), "graph_write")] == [
-        ("POST", partners_path()), ("PUT", live_path(partner)), ("DELETE", live_path(partner)), ("POST", item(partner) + "/restore")]
+        ("POST", partners_path()), ("PUT", live_path(partner)), ("DELETE", live_path(partner, BETA)), ("POST", item(partner) + "/restore")]
 
 
 def test_invalid_options_fail_before_any_request(collection, emu, connection):
@@ -662,7 +662,8 @@ def test_scenario(collection, target):
         # absent without force reads the sync policy and deletes nothing
         ("GET", one, 200), ("GET", live_v1, 200),
         ("GET", live_v1, 200),
-        ("GET", live_v1, 200), ("DELETE", live_v1, 204),
+        # the soft delete goes to beta: it reads the copy in deleted items it would replace (none)
+        ("GET", live_beta, 200), ("GET", item(partner), 404), ("DELETE", live_beta, 204),
         ("GET", live_beta, 404), ("GET", item(partner), 200), ("POST", item(partner) + "/restore", 200),
         # force: the sync policy, then the partner configuration
         ("GET", one, 200), ("GET", live_v1, 200), ("DELETE", live_v1, 204), ("DELETE", one, 204),
