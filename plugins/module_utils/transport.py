@@ -35,7 +35,7 @@ except ImportError:  # pragma: no cover - exercised through missing_required_lib
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
     _SessionBase = object
 
-USER_AGENT = 'entra.graph/0.2.0 (Ansible collection)'
+USER_AGENT = 'entra.graph/0.3.0 (Ansible collection)'
 
 # requests' own default: connections kept per host when no pool size is asked for.
 DEFAULT_POOL_SIZE = 10
