@@ -376,6 +376,7 @@ def schema_of(job):
     provisionOnDemand)."""
     if job.custom_schema is not None:
         return copy.deepcopy(job.custom_schema)
+
     def attribute(source, target, kind="Attribute", matching=0, flow="Always"):
         source_value = {"expression": source if kind != "Attribute" else "[%s]" % source, "name": source,
                         "parameters": [], "type": kind}

@@ -149,7 +149,7 @@ def test_the_live_list_follows_the_partners(cloud, client):
 
 def test_a_deleted_item_is_created_by_post_with_its_type_and_key(cloud, beta):
     created = create(DeletedPolicies(beta, SYNC_POLICY, LivePolicies(beta, SYNC_POLICY)),
-        fake.PARTNER, {'displayName': 'Fabrikam', 'deletedDateTime': '2025-06-18T23:11:01Z'}, after={})
+                     fake.PARTNER, {'displayName': 'Fabrikam', 'deletedDateTime': '2025-06-18T23:11:01Z'}, after={})
 
     [post] = cloud.graph_writes()
     assert (post.method, post.path) == ('POST', '/beta' + DELETED_COLLECTION)
