@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC1091,SC2153  # SERIES, PYTHONS_OF and PYTHON_OF come from scripts/pythons.sh
 # Set up what the tests need, idempotently, and quickly when nothing changed:
 #
 #   .venv                  everything in requirements-dev.txt (ansible-core 2.19, lint, docs, changelog,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC1091,SC2153  # SERIES, PYTHONS_OF and PYTHON_OF come from scripts/pythons.sh
 # Run every test of the entra.graph collection; on a fresh machine, this sets up what it needs first.
 #
 #   bash scripts/test.sh                   every stage but the opt-in ones
