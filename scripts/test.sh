@@ -49,7 +49,8 @@ VENV=$ROOT/.venv
 usage() {
     plan_pythons
     cat <<EOF
-usage: bash scripts/test.sh [STAGE...]     (sanity, units, e2e: every series of that stage)
+usage: bash scripts/test.sh [STAGE...]     (sanity, units, e2e: every series of that stage;
+                                          setup alone: only set up)
 
 Stages, in the order they run (default: all):
   sanity-X.Y  ansible-test sanity on ansible-core X.Y, no ignore entries allowed
@@ -84,10 +85,12 @@ export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
 
 # --- which stages --------------------------------------------------------------------------------
 
-selected=" "
+selected=" " named=no
 for arg in "$@"; do
+    named=yes
     case $arg in
         -h | --help) usage && exit 0 ;;
+        setup) ;;  # always runs first
         --list) printf '%s\n' "${ALL_STAGES[@]}" && exit 0 ;;
         sanity | units | e2e) selected+="$(printf '%s ' "${ALL_STAGES[@]}" | grep -o "$arg-[0-9.]* " | tr -d '\n')" ;;
         *)
@@ -100,7 +103,7 @@ for arg in "$@"; do
             ;;
     esac
 done
-[[ $selected == " " ]] && selected=" ${ALL_STAGES[*]} "
+[[ $named == no ]] && selected=" ${ALL_STAGES[*]} "
 # Which Python each series runs on; the stages of a series without one are not run.
 plan_pythons
 declare -A NOT_RUN=()  # stage -> why it is not run
