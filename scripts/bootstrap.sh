@@ -41,6 +41,10 @@ OLDEST=${SERIES[0]}
 # .venv's interpreter: the one an argument OLDEST=P.Q names, else $PYTHON, else the Python
 # plan_pythons gives the oldest series.
 for arg in "$@"; do
+    [[ $arg == sdk ]] && continue
+    [[ $arg =~ ^([0-9]+\.[0-9]+)=([0-9]+\.[0-9]+)$ ]] || die "not X.Y=P.Q (an ansible-core series and its Python) nor sdk: $arg"
+    [[ " ${PYTHONS_OF[${BASH_REMATCH[1]}]:-} " == *" ${BASH_REMATCH[2]} "* ]] ||
+        die "ansible-core ${BASH_REMATCH[1]} is not tested on Python ${BASH_REMATCH[2]} (series and their Pythons: scripts/pythons.sh)"
     if [[ $arg == "$OLDEST="* ]]; then
         PYTHON=$(find_python "${arg#*=}") || die "no Python ${arg#*=} found for ansible-core $OLDEST (looked on PATH and in ${PYENV_ROOT:-$HOME/.pyenv}/versions)"
     fi
