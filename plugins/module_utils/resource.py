@@ -109,11 +109,11 @@ class Prop:
 
 
 class ResourceType:
-    """A Graph entity type keyed by ``tenantId``, with the properties a module manages."""
+    """A Graph entity type keyed by ``tenantId`` (or, with ``key=None``, a single object such as the default
+    configuration), with the properties a module manages."""
 
-    key = 'tenantId'
-
-    def __init__(self, odata_type, props, read_only=(), created=None):
+    def __init__(self, odata_type, props, read_only=(), created=None, key='tenantId'):
+        self.key = key
         self.odata_type = odata_type
         self.props = tuple(props)
         # Properties Graph returns that no option sets; they still belong to the object's shape.
@@ -127,7 +127,7 @@ class ResourceType:
 
     def argument_spec(self):
         """The options that describe an object: its key, the partner's ``tenant_id``, and one per property."""
-        spec = dict(tenant_id=dict(type='str', required=True))
+        spec = dict(tenant_id=dict(type='str', required=True)) if self.key else {}
         spec.update((prop.option, prop.argument_spec()) for prop in self.props)
         return spec
 
@@ -167,7 +167,7 @@ class ResourceType:
     def shape(self, obj, api_version):
         """``obj`` as every answer of the collection presents it: each property of the version, null
         when unknown, and no OData annotations (Graph adds some answers' ``@odata.type``, not others')."""
-        names = [self.key] + [p.name for p in self.props if api_version == 'beta' or not p.beta_only] + list(self.read_only)
+        names = ([self.key] if self.key else []) + [p.name for p in self.props if api_version == 'beta' or not p.beta_only] + list(self.read_only)
         shaped = dict((name, None) for name in names)
         for name, value in obj.items():
             if not name.startswith('@'):

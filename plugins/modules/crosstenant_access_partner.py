@@ -56,6 +56,7 @@ options:
     default: auto
 extends_documentation_fragment:
   - entra.graph.access_partner
+  - entra.graph.access_settings
   - entra.graph.connection
   - entra.graph.connection.attributes
 attributes:

@@ -5,7 +5,7 @@
 
 """The Microsoft Graph side of the emulator, under /v1.0 and /beta: sign-in check, routing and
 permissions. Each endpoint family lives in its own file and is mixed in here: partners.py (partner
-configurations and their identity synchronization policies), deleted_items.py (the beta deleted items of
+configurations and their identity synchronization policies), policy.py (the policy and its default configuration), deleted_items.py (the beta deleted items of
 both), applications.py (application templates, applications, service principals, app role assignments),
 synchronization.py (a service principal's synchronization jobs and secrets), users.py (users, groups);
 endpoints.py holds what they share (bodies, query options, paging), graph_errors.py Graph's errors.
@@ -20,6 +20,7 @@ from .deleted_items import DeletedItemsEndpoints
 from .graph_errors import GraphError, bad_request, graph_error_response
 from .identity import READ_ROLE, WRITE_ROLE, TokenRejected
 from .partners import PartnerEndpoints
+from .policy import PolicyEndpoints
 from .schema import SchemaError
 from .synchronization import SynchronizationEndpoints
 from .users import UserEndpoints
@@ -29,7 +30,7 @@ KEY_SEGMENT = re.compile(r"^(?P<name>[^(]+)\((?:(?P<property>[A-Za-z]+)=)?'?(?P<
 
 # ---- the service --------------------------------------------------------------------------
 
-class GraphService(PartnerEndpoints, DeletedItemsEndpoints, ApplicationEndpoints, SynchronizationEndpoints, UserEndpoints):
+class GraphService(PartnerEndpoints, PolicyEndpoints, DeletedItemsEndpoints, ApplicationEndpoints, SynchronizationEndpoints, UserEndpoints):
     """Graph as one tenant sees it. `tenant` holds its directory objects; `tenants` every tenant of the
     emulator (validation and synchronization look at the target tenant's policies and users)."""
 
@@ -111,6 +112,8 @@ class GraphService(PartnerEndpoints, DeletedItemsEndpoints, ApplicationEndpoints
         if len(lower) < 2:
             raise unknown(1)
         if lower[1] == "crosstenantaccesspolicy":
+            if len(lower) == 2 or lower[2] == "default":
+                return self.route_access_policy(segments, lower, version, unknown)
             return self.route_partners(segments, lower, version, unknown)
         if lower[1] == "deleteditems":
             return self.route_deleted_items(segments, lower, version, unknown)

@@ -9,6 +9,7 @@ import copy
 import threading
 
 from . import schema
+from .policy import AccessPolicy
 from .graph_errors import bad_request, normalize_tenant_id, now as _now
 from .schema import BETA, PARTNER, SYNC_POLICY, SchemaError
 
@@ -55,6 +56,8 @@ class Store:
         self.live = {}
         self.deleted_partners = {}
         self.deleted = {}
+        # The policy itself and its default configuration: one of each, always there (policy.py).
+        self.access_policy = AccessPolicy()
 
     def clear(self):
         with self.lock:
@@ -62,6 +65,7 @@ class Store:
             self.live.clear()
             self.deleted_partners.clear()
             self.deleted.clear()
+            self.access_policy.clear()
 
     def snapshot(self):
         with self.lock:

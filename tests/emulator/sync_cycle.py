@@ -195,6 +195,11 @@ def target_upn(source_upn, target_domain):
 
 def provision(source, target, user_id):
     """Create or update the target's user for one source user; True when something changed."""
+    return provision_user(source, target, user_id)[0] is not None
+
+
+def provision_user(source, target, user_id):
+    """``(action, target user id)``: action ``Create``, ``Update``, or None when the target's user already matched."""
     user = source.objects.users[user_id]
     key = (source.tenant_id, user_id)
     wanted = {"displayName": user["displayName"], "givenName": user["givenName"], "surname": user["surname"],
@@ -204,7 +209,7 @@ def provision(source, target, user_id):
     if existing is not None:
         changed = {name: value for name, value in wanted.items() if existing.get(name) != value}
         existing.update(changed)
-        return bool(changed)
+        return ("Update" if changed else None), existing_id
     created = blank_user(str(uuid.uuid4()), target_upn(user["userPrincipalName"], target.objects.domain),
                          user["displayName"], user["givenName"], user["surname"], user["mail"])
     # Documented defaults of the Azure2Azure mappings: userType is the constant Member, showInAddressList flows true.
@@ -212,7 +217,13 @@ def provision(source, target, user_id):
                     "creationType": "Invitation", "externalUserState": "Accepted"})
     target.objects.users[created["id"]] = created
     target.objects.synchronized[key] = created["id"]
-    return True
+    return "Create", created["id"]
+
+
+def synchronized_id(source, target, user_id):
+    """The target's user for a source user, when a cycle or provisioning on demand made one."""
+    found = target.objects.synchronized.get((source.tenant_id, user_id))
+    return found if found in target.objects.users else None
 
 
 def soft_delete(source, target, user_id):

@@ -12,11 +12,12 @@ import copy
 import json
 import math
 import time
+import uuid
 
 from .endpoints import Endpoints, requires
 from .graph_errors import GraphError, bad_request
 from .schema import now_text
-from .sync_cycle import RESET_SCOPES, TEMPLATE_ID, Job, PolicyProblem, check_policies, provision, users_in_scope
+from .sync_cycle import RESET_SCOPES, TEMPLATE_ID, Job, PolicyProblem, check_policies, provision_user, synchronized_id, users_in_scope
 from .tenants import SyncState
 from .users import object_missing
 from .wire import ODATA_JSON_TYPE, Response
@@ -305,7 +306,12 @@ class SynchronizationEndpoints(Endpoints):
 
     @requires(*SYNC_WRITE)
     def provision_on_demand(self, req, version, sp_id, job_id):
+        """One user now. The answer keeps the tutorial's envelope (key StatusInfo, value a JSON array); each item
+        carries the fields of the API page's documented value object (action, statusInfo, sourceIdentity,
+        targetIdentity ...), and a user already up to date is skipped with SkipReason RedundantExport as that
+        page's example shows."""
         body = self._body(req)
+        started = now_text()
         with self.tenants.lock:
             _sp, sync, job = self._job(sp_id, job_id)
             self._count_on_demand(sp_id)
@@ -313,22 +319,51 @@ class SynchronizationEndpoints(Endpoints):
             user = self.tenant.objects.users.get(user_id)
             if user is None:
                 raise object_missing(user_id)
-            steps = [_step("EntryImport", "Import", "Success", "Retrieved %s from Microsoft Entra ID." % user["userPrincipalName"])]
+            upn = user["userPrincipalName"]
+            steps = [_step("EntryImport", "Import", "Success", "Retrieved User '%s' from Microsoft Entra ID." % upn,
+                           {"objectId": user_id, "userPrincipalName": upn, "displayName": user["displayName"]})]
+            action, status, error_code, target_id = "Other", "Skipped", None, None
             in_scope = user_id in users_in_scope(self.tenant, sp_id, sync.secrets.get("SyncAll", "").lower() == "true")
             if not in_scope:
                 steps.append(_step("EntrySynchronizationSkip", "Scoping", "Skipped",
                                    "The user is not assigned to the application and SyncAll is not 'true'.", {"SkipReason": "NotEffectivelyEntitled"}))
+                error_code = "NotEffectivelyEntitled"
             else:
-                steps.append(_step("EntrySynchronizationScoping", "Scoping", "Success", "The user is in scope."))
                 try:
                     target = check_policies(self.tenants, self.tenant, (sync.secrets.get("CompanyId") or "").strip().lower())
-                    changed = provision(self.tenant, target, user_id)
-                    steps.append(_step("EntryExportUpdate" if not changed else "EntryExportAdd", "Export", "Success",
-                                       "The user was provisioned in the target tenant."))
                 except PolicyProblem as problem:
+                    target = None
+                    steps.append(_step("EntrySynchronizationScoping", "Scoping", "Success", "The user is in scope."))
                     steps.append(_step("EntryExportAdd", "Export", "Failure", problem.message, {"ErrorCode": problem.code}))
+                    status, error_code = "Failure", problem.code
+                if target is not None:
+                    target_id = synchronized_id(self.tenant, target, user_id)
+                    if target_id is not None:
+                        steps.append(_step("EntryImport", "Matching", "Success",
+                                           "Retrieved '%s' from the target tenant." % upn, {"id": target_id}))
+                    steps.append(_step("EntrySynchronizationScoping", "Scoping", "Success", "The user is in scope."))
+                    action, target_id = provision_user(self.tenant, target, user_id)
+                    if action is None:
+                        action = "Other"
+                        steps.append(_step("EntrySynchronizationSkip", "Export", "Skipped", (
+                            "The state of the user in both the source and target systems already match. No change to the "
+                            "User '%s' currently needs to be made." % upn), {"SkipReason": "RedundantExport"}))
+                        error_code = "RedundantExport"
+                    else:
+                        status = "Success"
+                        steps.append(_step("EntryExportAdd" if action == "Create" else "EntryExportUpdate", "Export", "Success",
+                                           "User '%s' was %s in the target tenant." % (upn, "created" if action == "Create" else "updated"),
+                                           {"id": target_id}))
+        item = {"provisioningSteps": steps, "action": action, "changeId": str(uuid.uuid4()), "startTime": started,
+                "endTime": now_text(), "reportableIdentifier": upn,
+                "statusInfo": {"status": status, "errorCode": error_code, "reason": None, "additionalDetails": None,
+                               "errorCategory": None, "recommendedAction": None},
+                "sourceIdentity": {"id": user_id, "type": "User", "displayName": user["displayName"], "details": None},
+                "sourceSystem": {"id": None, "name": "Azure Active Directory", "details": None},
+                "targetIdentity": {"id": target_id, "type": "User", "displayName": None, "details": None},
+                "targetSystem": {"id": None, "name": "Azure Active Directory (target tenant)", "details": None}}
         answer = {"@odata.context": "%s/$metadata#microsoft.graph.stringKeyStringValuePair" % self._root(req, version),
-                  "key": STATUS_INFO_KEY, "value": json.dumps([{"provisioningSteps": steps}])}
+                  "key": STATUS_INFO_KEY, "value": json.dumps([item])}
         return Response.json(200, answer, ODATA_JSON_TYPE)
 
 

@@ -14,11 +14,11 @@ import pytest
 
 from ansible_collections.entra.graph.plugins.module_utils.access_partner import (
     ACCESS_PARTNER,
-    B2B_SETTINGS,
     AccessPartners,
     DeletedAccessPartners,
     access_partner_argument_spec,
 )
+from ansible_collections.entra.graph.plugins.module_utils.access_settings import B2B_SETTINGS
 from ansible_collections.entra.graph.plugins.module_utils.errors import GraphError
 from ansible_collections.entra.graph.tests.unit.helpers import cloud as fake
 from ansible_collections.entra.graph.tests.unit.helpers.client import create, graph_client
