@@ -2,7 +2,7 @@
 # shellcheck disable=SC1091,SC2153  # SERIES, PYTHONS_OF and PYTHON_OF come from scripts/pythons.sh
 # Run every test of the entra.graph collection; on a fresh machine, this sets up what it needs first.
 #
-#   bash scripts/test.sh                   every stage but the opt-in ones
+#   bash scripts/test.sh                   every stage
 #   bash scripts/test.sh sanity units-2.21  only those stages (--list names them, --help says what they do)
 #
 # Stages run in order, each timed (wall clock and CPU); a failing stage does not stop the ones after
