@@ -13,7 +13,7 @@ __metaclass__ = type
 from ansible_collections.entra.graph.plugins.module_utils.access_settings import access_settings, consent_setting
 from ansible_collections.entra.graph.plugins.module_utils.errors import StateError
 from ansible_collections.entra.graph.plugins.module_utils.resource import Prop, ResourceType, plan_absent
-from ansible_collections.entra.graph.plugins.module_utils.store import Collection, Restorable
+from ansible_collections.entra.graph.plugins.module_utils.store import Endpoint, Restorable
 
 ACCESS_PARTNER = ResourceType('microsoft.graph.crossTenantAccessPolicyConfigurationPartner', [
     Prop('is_service_provider', 'isServiceProvider', 'bool'),
@@ -29,7 +29,7 @@ ACCESS_PARTNER = ResourceType('microsoft.graph.crossTenantAccessPolicyConfigurat
 access_partner_argument_spec = ACCESS_PARTNER.argument_spec
 
 
-class AccessPartners(Collection):
+class AccessPartners(Endpoint):
     """``/policies/crossTenantAccessPolicy/partners``: POST creates (201 with the object), PATCH updates."""
 
     path = '/policies/crossTenantAccessPolicy/partners'

@@ -17,11 +17,11 @@ from ansible_collections.entra.graph.plugins.module_utils.resource import plan_p
 PAST = dict(create='created', update='updated', delete='deleted')
 
 
-def carry_out(module, collection, plan, noun):
+def carry_out(module, endpoint, plan, noun):
     """``plan`` carried out unless in check mode; the plan as done. Each write is recorded, so that a failure
     later in the task still reports what was done, and so is a write that landed or may have before a failure."""
     try:
-        done = store.carry_out(collection, plan, module.check_mode, module.warn)
+        done = store.carry_out(endpoint, plan, module.check_mode, module.warn)
     except WriteUnconfirmedError as exc:
         module.record('%s the %s of tenant %s' % (PAST.get(plan.action, plan.action) if exc.landed
                                                   else 'may have ' + PAST.get(plan.action, plan.action), noun, plan.tenant_id))
@@ -55,5 +55,5 @@ def restore_then_update(module, deleted, tenant_id, desired, noun):
     return done
 
 
-def present(module, collection, tenant_id, current, desired, noun):
-    return carry_out(module, collection, plan_present(collection.resource, tenant_id, current, desired, module.api_version), noun)
+def present(module, endpoint, tenant_id, current, desired, noun):
+    return carry_out(module, endpoint, plan_present(endpoint.resource, tenant_id, current, desired, module.api_version), noun)

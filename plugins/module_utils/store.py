@@ -14,8 +14,8 @@ from ansible_collections.entra.graph.plugins.module_utils.errors import EntraGra
 from ansible_collections.entra.graph.plugins.module_utils.resource import Plan, plan_present
 
 
-class Collection:
-    """One collection of ``resource`` objects at ``path``, reached with ``client`` (one API version)."""
+class Endpoint:
+    """The Graph endpoint of ``resource`` objects at ``path`` (a collection), reached with ``client`` (one API version)."""
 
     path = None
 
@@ -84,7 +84,7 @@ class Collection:
         return None
 
     def before_delete(self, tenant_id, force):
-        """What must be deleted before the object of ``tenant_id``, as (result key, collection, plan) each, read
+        """What must be deleted before the object of ``tenant_id``, as (result key, endpoint, plan) each, read
         now; with nothing to delete first, []. Without ``force`` a delete that needs one fails here, before any
         delete of the task runs."""
         return []
@@ -162,8 +162,8 @@ class Collection:
         return plan
 
 
-class Restorable(Collection):
-    """A deleted-items collection whose objects ``POST {id}/restore`` brings back to ``live``."""
+class Restorable(Endpoint):
+    """A deleted-items endpoint whose objects ``POST {id}/restore`` brings back to ``live``."""
 
     def __init__(self, client, resource, live):
         super(Restorable, self).__init__(client, resource)
@@ -191,27 +191,27 @@ class Restorable(Collection):
         return restored
 
     def preflight_restore(self, tenant_id):
-        """As ``Collection.preflight``, for a restore."""
+        """As ``Endpoint.preflight``, for a restore."""
         return None
 
 
-def carry_out(collection, plan, check_mode, warn):
+def carry_out(endpoint, plan, check_mode, warn):
     """The one verb for a plan: carried out on ``collection``, or in check mode only predicted (``warn`` is told
     what the real run would meet as things stand). Returns the plan as done, which says what really happened:
     Graph may answer that things changed since the read."""
     if not plan.changed:
         return plan
     if check_mode:
-        note = collection.preflight(plan)
+        note = endpoint.preflight(plan)
         if note:
             warn(note)
         return plan
     if plan.action == 'create':
-        return collection.create(plan)
+        return endpoint.create(plan)
     if plan.action == 'update':
-        collection.update(plan.tenant_id, plan.body)
+        endpoint.update(plan.tenant_id, plan.body)
         return plan
-    return collection.delete(plan)
+    return endpoint.delete(plan)
 
 
 def _describe(answer):

@@ -13,7 +13,7 @@ __metaclass__ = type
 from ansible_collections.entra.graph.plugins.module_utils.access_partner import AccessPartners
 from ansible_collections.entra.graph.plugins.module_utils.errors import GraphError, StateError
 from ansible_collections.entra.graph.plugins.module_utils.resource import Prop, ResourceType
-from ansible_collections.entra.graph.plugins.module_utils.store import Collection, Restorable
+from ansible_collections.entra.graph.plugins.module_utils.store import Endpoint, Restorable
 
 ODATA_TYPE = '#microsoft.graph.crossTenantIdentitySyncPolicyPartner'
 LOCATIONS = ('deleted_items', 'partner_policy')
@@ -42,7 +42,7 @@ SYNC_POLICY = ResourceType('microsoft.graph.crossTenantIdentitySyncPolicyPartner
 sync_policy_argument_spec = SYNC_POLICY.argument_spec
 
 
-class LivePolicies(Collection):
+class LivePolicies(Endpoint):
     """``/policies/crossTenantAccessPolicy/partners/{tenantId}/identitySynchronization``: the policy in force."""
 
     path = '/policies/crossTenantAccessPolicy/partners'
@@ -165,6 +165,6 @@ def gathered_item(obj):
     return item
 
 
-def collection_for(location, client):
+def endpoint_for(location, client):
     live = LivePolicies(client, SYNC_POLICY)
     return live if location == 'partner_policy' else DeletedPolicies(client, SYNC_POLICY, live)

@@ -275,7 +275,7 @@ from ansible_collections.entra.graph.plugins.module_utils.sync_policy import (
     SYNC_POLICY,
     DeletedPolicies,
     LivePolicies,
-    collection_for,
+    endpoint_for,
     sync_policy_argument_spec,
 )
 from ansible_collections.entra.graph.plugins.module_utils.values import validate_tenant_id
@@ -318,12 +318,12 @@ def decide(module):
         else:
             plan = present(module, live, tenant_id, current, desired, NOUN)
     else:
-        collection = collection_for(location, module.client())
-        current = collection.get(tenant_id)
+        endpoint = endpoint_for(location, module.client())
+        current = endpoint.get(tenant_id)
         if state == 'absent':
-            plan = carry_out(module, collection, plan_absent(tenant_id, current), NOUN)
+            plan = carry_out(module, endpoint, plan_absent(tenant_id, current), NOUN)
         else:
-            plan = present(module, collection, tenant_id, current, desired, NOUN)
+            plan = present(module, endpoint, tenant_id, current, desired, NOUN)
     return module.object_result(plan, 'crosstenant_sync_partner')
 
 
