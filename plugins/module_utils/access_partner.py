@@ -23,7 +23,8 @@ ACCESS_PARTNER = ResourceType('microsoft.graph.crossTenantAccessPolicyConfigurat
     # ones of the v1.0 metadata. Others Graph's answers carry (crossCloudMeetingConfiguration...) pass through as they are.
     read_only=('isInMultiTenantOrganization', 'appServiceConnectInbound', 'm365CollaborationInbound', 'm365CollaborationOutbound'),
     # The create and restore answers Graph documents show these for a partner created from its tenantId alone.
-    created=dict(isInMultiTenantOrganization=False, automaticUserConsentSettings=dict(inboundAllowed=None, outboundAllowed=None)))
+    created=dict(isInMultiTenantOrganization=False, automaticUserConsentSettings=dict(inboundAllowed=None, outboundAllowed=None)),
+    noun='partner configuration')
 
 
 access_partner_argument_spec = ACCESS_PARTNER.argument_spec
@@ -73,7 +74,7 @@ class AccessPartners(Endpoint):
                              'which Graph requires to be deleted first; nothing was deleted. Delete it with '
                              'entra.graph.crosstenant_sync_partner (location=partner_policy, state=absent), or set force=true '
                              'to delete both' % tenant_id)
-        return [('deleted_sync_policy', live, plan_absent(tenant_id, policy))]
+        return [('deleted_sync_policy', live, plan_absent(live.resource, tenant_id, policy))]
 
     def _live_policies(self):
         # Imported here: the sync policy's module imports this one (a sync policy belongs to a partner configuration).

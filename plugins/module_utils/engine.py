@@ -123,7 +123,7 @@ class Bulk:
     """One bulk task on ``collection``: ``state`` applied to the listed ``items`` (and, for the states that
     concern the whole collection, to every other object in it)."""
 
-    def __init__(self, module, endpoint, state, items, noun, requested_api_version, max_concurrency, force=False, keep=None):
+    def __init__(self, module, endpoint, state, items, requested_api_version, max_concurrency, force=False, keep=None):
         self.module = module
         # With force, what must go before a delete (``endpoint.before_delete``) is deleted first.
         self.force = force
@@ -132,7 +132,6 @@ class Bulk:
         self.kept = []
         self.endpoint = endpoint
         self.state = state
-        self.noun = noun
         self.max_concurrency = max_concurrency
         # Beta-only properties are cleared only where the task could see and meant them.
         self.clear_beta_only = requested_api_version == 'beta'
@@ -171,9 +170,9 @@ class Bulk:
         """The single module's decision for one object; for "exactly this" (replaced, overridden) what the item
         leaves out is cleared: beta-only properties only when the item names one or beta was asked for."""
         if item.desired == Item.READ:
-            return Plan('none', before=current or {}, after=current or {}, tenant_id=item.tenant_id)
+            return Plan('none', before=current or {}, after=current or {}, tenant_id=item.tenant_id, noun=self.endpoint.resource.noun)
         if item.desired == Item.DELETE:
-            return plan_absent(item.tenant_id, current)
+            return plan_absent(self.endpoint.resource, item.tenant_id, current)
         desired = item.desired
         if self.state in ('replaced', 'overridden'):
             desired = self.endpoint.resource.cleared(desired, beta_only=self.clear_beta_only or item.names_beta_only)
@@ -326,7 +325,7 @@ def by_tenant(objects):
     return dict((obj['tenantId'], obj) for obj in objects)
 
 
-def run_bulk(module, resource, endpoint_for, noun, to_options, check_item=None, reasons=(), keep=None):
+def run_bulk(module, resource, endpoint_for, to_options, check_item=None, reasons=(), keep=None):
     """A bulk module's whole decision: ``endpoint_for(client)`` is where the objects live, ``reasons`` what
     makes the task need Graph beta whatever its items hold, ``keep(module)`` the objects (tenant ID -> why) that
     a delete of unlisted objects leaves alone. Returns the result; one with ``failed`` set ends the task as failed."""
@@ -345,12 +344,12 @@ def run_bulk(module, resource, endpoint_for, noun, to_options, check_item=None, 
         # An export is read where every property is visible, so that feeding it back clears nothing it missed.
         module.api_version = 'beta'
     client = module.client(pool_size=params['max_concurrency'])
-    bulk = Bulk(module, endpoint_for(client), state, items, noun, requested, params['max_concurrency'], force=force,
+    bulk = Bulk(module, endpoint_for(client), state, items, requested, params['max_concurrency'], force=force,
                 keep=keep(module) if keep is not None and state in ('overridden', 'deleted') else None)
     bulk.run()
     for kept in bulk.kept:
         module.warn('state=%s keeps the %s of tenant %s although config does not list it: %s'
-                    % (state, noun, kept['tenant_id'], kept['reason']))
+                    % (state, resource.noun, kept['tenant_id'], kept['reason']))
     result = bulk.result(to_options)
     if result.get('failed_partners'):
         result['failed'] = True

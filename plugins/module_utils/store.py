@@ -11,7 +11,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.entra.graph.plugins.module_utils.errors import EntraGraphError, GraphError, WriteUnconfirmedError
-from ansible_collections.entra.graph.plugins.module_utils.resource import Plan, plan_present
+from ansible_collections.entra.graph.plugins.module_utils.resource import plan_present
 
 
 class Endpoint:
@@ -124,8 +124,7 @@ class Endpoint:
         done = carry_out(self, plan_present(self.resource, plan.tenant_id, current, plan.desired, self.api_version), False, None)
         if ours:
             # The earlier attempt created it: that is what this task did.
-            return Plan('create', plan.changed_properties, body=plan.body, before={}, after=done.after,
-                        tenant_id=plan.tenant_id, desired=plan.desired)
+            return plan.as_done(before={}, after=done.after)
         return done
 
     def created(self, plan, response):
@@ -133,7 +132,7 @@ class Endpoint:
         the object read back. The create was answered 2xx: a failure after it says that it landed."""
         body = response.body
         if body:
-            return self._done(plan, self.shape(self.checked(body, plan.tenant_id, 'the create answer')))
+            return plan.as_done(after=self.shape(self.checked(body, plan.tenant_id, 'the create answer')))
         what = 'POST %s answered HTTP %s with %s instead of the object' % (self.path, response.status, response.body_kind)
         try:
             found = self.get(plan.tenant_id)
@@ -143,12 +142,7 @@ class Endpoint:
         if found is None:
             raise WriteUnconfirmedError('%s: the create landed, but reading the object back finds none yet; run the task '
                                         'again to confirm' % what, landed=True)
-        return self._done(plan, found)
-
-    @staticmethod
-    def _done(plan, after):
-        return Plan(plan.action, plan.changed_properties, body=plan.body, before=plan.before, after=after,
-                    tenant_id=plan.tenant_id, desired=plan.desired)
+        return plan.as_done(after=found)
 
     def update(self, tenant_id, body):
         """PATCH only what differs; complex values in ``body`` are already complete."""
@@ -158,7 +152,7 @@ class Endpoint:
         """The plan as done: an object already gone (another run deleted it since the read) is the state the task
         asks for, reached without this task."""
         if self.write('DELETE', self.item(plan.tenant_id), missing_ok=True) is None:
-            return Plan('none', before=plan.before, after={}, tenant_id=plan.tenant_id)
+            return plan.as_done('none', after={})
         return plan
 
 

@@ -35,7 +35,7 @@ SYNC_POLICY = ResourceType('microsoft.graph.crossTenantIdentitySyncPolicyPartner
     _sync_inbound('group_sync_inbound', 'groupSyncInbound', beta_only=True),
     # In Graph's beta metadata (msgraph-beta-sdk 1.66), not yet on its reference pages.
     _sync_inbound('role_enabled_group_sync_inbound', 'roleEnabledGroupSyncInbound', beta_only=True),
-])
+], noun='sync policy')
 
 
 # The options that describe the object, shared by the single and the bulk module.

@@ -280,8 +280,6 @@ from ansible_collections.entra.graph.plugins.module_utils.sync_policy import (
 )
 from ansible_collections.entra.graph.plugins.module_utils.values import validate_tenant_id
 
-NOUN = 'sync policy'
-
 
 def beta_reasons(state, location, desired):
     reasons = ['option %s' % option for option in SYNC_POLICY.beta_only(desired)]
@@ -314,16 +312,16 @@ def decide(module):
         live = LivePolicies(module.client(), SYNC_POLICY)
         current = live.get(tenant_id)
         if current is None:
-            plan = restore_then_update(module, DeletedPolicies(module.client(), SYNC_POLICY, live), tenant_id, desired, NOUN)
+            plan = restore_then_update(module, DeletedPolicies(module.client(), SYNC_POLICY, live), tenant_id, desired)
         else:
-            plan = present(module, live, tenant_id, current, desired, NOUN)
+            plan = present(module, live, tenant_id, current, desired)
     else:
         endpoint = endpoint_for(location, module.client())
         current = endpoint.get(tenant_id)
         if state == 'absent':
-            plan = carry_out(module, endpoint, plan_absent(tenant_id, current), NOUN)
+            plan = carry_out(module, endpoint, plan_absent(SYNC_POLICY, tenant_id, current))
         else:
-            plan = present(module, endpoint, tenant_id, current, desired, NOUN)
+            plan = present(module, endpoint, tenant_id, current, desired)
     return module.object_result(plan, 'crosstenant_sync_partner')
 
 
