@@ -19,7 +19,6 @@ import uuid
 from ansible_collections.entra.graph.plugins.module_utils.errors import GraphError, WriteUnconfirmedError, redact
 from ansible_collections.entra.graph.plugins.module_utils.transport import (
     LOST_WRITE_HINT,
-    FoundByRead,
     strip_query,
     wait_refused_text,
 )
@@ -153,10 +152,11 @@ class GraphClient:
                 headers['Content-Type'] = 'application/json'
                 kwargs['data'] = data
             non_idempotent = method == 'POST'
-            response = self.transport.send(method, url, idempotent=not non_idempotent,
-                                           verify_write=verify_write if non_idempotent else None, headers=headers, **kwargs)
-            if isinstance(response, FoundByRead):
-                return GraphResponse(200, response.found, {}, lost_answer=True)
+            sent = self.transport.send(method, url, idempotent=not non_idempotent,
+                                       verify_write=verify_write if non_idempotent else None, headers=headers, **kwargs)
+            response = sent.response
+            if response is None:
+                return GraphResponse(200, sent.found, {}, lost_answer=True)
             status = response.status_code
             if status in (401, 403) and not replaced:
                 # A token from the cache (or one Graph took earlier in this task) may have been revoked, or
@@ -172,13 +172,13 @@ class GraphClient:
                 return GraphResponse(status, payload, response.headers, payload=payload, body_kind=_body_kind(response))
             code = graph_error_code(response)
             if status == 404 and code is not None and code.lower() in NOT_FOUND_CODES:
-                if method == 'DELETE' and getattr(response, 'attempts', 1) > 1:
+                if method == 'DELETE' and sent.attempts > 1:
                     # A retried DELETE finds nothing: an earlier attempt whose answer was lost did the delete.
                     return GraphResponse(status, None, response.headers, lost_answer=True)
                 if missing_ok:
                     return None
-            error = graph_error(method, url, response, client_request_id, replaced=replaced)
-            if getattr(response, 'write_may_have_landed', False):
+            error = graph_error(method, url, sent, client_request_id, replaced=replaced)
+            if sent.may_have_landed:
                 raise WriteUnconfirmedError(error.message, landed=False, cause=error)
             raise error
 
@@ -222,8 +222,9 @@ def graph_error_code(response):
     return code if isinstance(code, str) and code else None
 
 
-def graph_error(method, url, response, client_request_id, replaced=False):
-    """A GraphError from an error answer, in Graph's format or not."""
+def graph_error(method, url, sent, client_request_id, replaced=False):
+    """A GraphError from an error answer (``sent``, what the transport sent and got), in Graph's format or not."""
+    response = sent.response
     status = response.status_code
     request_id = response.headers.get('request-id')
     sent_id = response.headers.get('client-request-id') or client_request_id
@@ -250,15 +251,15 @@ def graph_error(method, url, response, client_request_id, replaced=False):
     if status == 404 and (code is None or code.lower() not in NOT_FOUND_CODES):
         text += ('; Graph\'s error code does not say that the object does not exist, so the URL may be wrong: check that '
                  'graph_endpoint is the Graph host alone (such as https://graph.microsoft.com) and that api_version suits it')
-    if getattr(response, 'wait_refused', None) is not None:
-        text += '; Graph ' + wait_refused_text(response.wait_refused, response.max_wait)
-    if getattr(response, 'write_may_have_landed', False):
+    if sent.wait_refused is not None:
+        text += '; Graph ' + wait_refused_text(sent.wait_refused, sent.max_wait)
+    if sent.may_have_landed:
         text += '; ' + LOST_WRITE_HINT
-    if getattr(response, 'attempts', 1) > 1:
-        text += ' (tried %d times)' % response.attempts
+    if sent.attempts > 1:
+        text += ' (tried %d times)' % sent.attempts
     text += ' [request-id: %s, client-request-id: %s]' % (request_id or 'none', sent_id)
     return GraphError(text, status=status, error_code=code, request_id=request_id, client_request_id=sent_id,
-                      attempts=getattr(response, 'attempts', 1))
+                      attempts=sent.attempts)
 
 
 def _snippet(text, limit=300):
