@@ -10,7 +10,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.entra.graph.plugins.module_utils.access_settings import access_settings, consent_setting
+from ansible_collections.entra.graph.plugins.module_utils.access_settings import PERMISSION_HINT, access_settings, consent_setting
 from ansible_collections.entra.graph.plugins.module_utils.errors import StateError
 from ansible_collections.entra.graph.plugins.module_utils.resource import Prop, ResourceType, plan_absent
 from ansible_collections.entra.graph.plugins.module_utils.store import Endpoint, Restorable
@@ -34,6 +34,7 @@ class AccessPartners(Endpoint):
     """``/policies/crossTenantAccessPolicy/partners``: POST creates (201 with the object), PATCH updates."""
 
     path = '/policies/crossTenantAccessPolicy/partners'
+    permission_hint = PERMISSION_HINT
 
     def __init__(self, client, resource=ACCESS_PARTNER, with_sync_policies=False):
         super(AccessPartners, self).__init__(client, resource)
@@ -49,7 +50,7 @@ class AccessPartners(Endpoint):
             return super(AccessPartners, self).read_all()
         live = self._live_policies()
         found, policies = {}, {}
-        for partner in self.client.list(self.path + '?$expand=identitySynchronization'):
+        for partner in self.client.list(self.path + '?$expand=identitySynchronization', permission_hint=self.permission_hint):
             if not isinstance(partner, dict) or not isinstance(partner.get('tenantId'), str):
                 continue
             partner = dict(partner)

@@ -37,15 +37,6 @@ MAX_PAGES = 1000
 NOT_FOUND_CODES = frozenset(code.lower() for code in (
     'Request_ResourceNotFound', 'Directory_ObjectNotFound', 'itemNotFound', 'ResourceNotFound'))
 
-PERMISSION_HINT = ' (the app or identity needs Policy.ReadWrite.CrossTenantAccess to write, Policy.Read.All to read)'
-# The permission tables of the deleted items pages (list, get, delete, restore) say "Not supported" for application
-# permissions: an app-only sign-in may be refused there whatever roles it holds.
-DELETED_ITEMS_HINT = (' (Graph documents no application permission for deleted items (policies/deletedItems), only delegated '
-                      'ones, so an app-only sign-in such as a client secret, certificate, workload identity or managed identity '
-                      'may be refused there whatever its roles: sign in as a user with the delegated permission '
-                      'Policy.ReadWrite.CrossTenantAccess and pass that token with auth_method=access_token, or manage the '
-                      'live sync policy with location=partner_policy instead)')
-
 
 class GraphResponse:
     """A successful (2xx) Graph answer.
@@ -83,14 +74,15 @@ class GraphClient:
     def url(self, path):
         return self.base + path
 
-    def get(self, path, missing_ok=False):
+    def get(self, path, missing_ok=False, permission_hint=None):
         """The JSON a GET returns; None for a 404 that Graph says is a missing object, when ``missing_ok``.
 
         An answer without JSON (empty, or HTML) is an error, never None: None means missing. JSON that
         is not the object asked for (``{}``, a list, another object) is returned for the caller to judge.
+        ``permission_hint`` ends the message of a refusal (403): what the caller's resource needs.
         """
         url = self.url(path)
-        response = self._call('GET', url, missing_ok=missing_ok)
+        response = self._call('GET', url, missing_ok=missing_ok, permission_hint=permission_hint)
         if response is None:
             return None
         if response.payload is None:
@@ -99,13 +91,13 @@ class GraphClient:
                              status=response.status, request_id=response.headers.get('request-id'))
         return response.payload
 
-    def list(self, path):
+    def list(self, path, permission_hint=None):
         """Every item of a collection, following ``@odata.nextLink``."""
         items = []
         url = self.url(path)
         followed = set()
         for dummy in range(MAX_PAGES):
-            response = self._call('GET', url)
+            response = self._call('GET', url, permission_hint=permission_hint)
             page = response.body or {}
             value = page.get('value')
             if not isinstance(value, list):
@@ -127,15 +119,16 @@ class GraphClient:
                                  status=response.status, request_id=response.headers.get('request-id'))
         raise GraphError('GET %s: gave up after %d pages of @odata.nextLink' % (path, MAX_PAGES))
 
-    def request(self, method, path, body=None, missing_ok=False, verify_write=None):
+    def request(self, method, path, body=None, missing_ok=False, verify_write=None, permission_hint=None):
         """Send one Graph call and return a GraphResponse for any 2xx; raise GraphError for anything else.
 
         ``verify_write`` (POST only) is asked whether a POST whose answer was lost landed; see
         ``Transport.send``. ``missing_ok`` returns None for a 404 that Graph says is a missing object.
         """
-        return self._call(method, self.url(path), body=body, missing_ok=missing_ok, verify_write=verify_write)
+        return self._call(method, self.url(path), body=body, missing_ok=missing_ok, verify_write=verify_write,
+                          permission_hint=permission_hint)
 
-    def _call(self, method, url, body=None, missing_ok=False, verify_write=None):
+    def _call(self, method, url, body=None, missing_ok=False, verify_write=None, permission_hint=None):
         data = None if body is None else json.dumps(body, separators=(',', ':'))
         token = self.token_provider.token()
         replaced = False
@@ -177,7 +170,7 @@ class GraphClient:
                     return GraphResponse(status, None, response.headers, lost_answer=True)
                 if missing_ok:
                     return None
-            error = graph_error(method, url, sent, client_request_id, replaced=replaced)
+            error = graph_error(method, url, sent, client_request_id, replaced=replaced, permission_hint=permission_hint)
             if sent.may_have_landed:
                 raise WriteUnconfirmedError(error.message, landed=False, cause=error)
             raise error
@@ -222,8 +215,9 @@ def graph_error_code(response):
     return code if isinstance(code, str) and code else None
 
 
-def graph_error(method, url, sent, client_request_id, replaced=False):
-    """A GraphError from an error answer (``sent``, what the transport sent and got), in Graph's format or not."""
+def graph_error(method, url, sent, client_request_id, replaced=False, permission_hint=None):
+    """A GraphError from an error answer (``sent``, what the transport sent and got), in Graph's format or not;
+    a refusal (403) ends with ``permission_hint``, what the resource asked for needs."""
     response = sent.response
     status = response.status_code
     request_id = response.headers.get('request-id')
@@ -244,8 +238,8 @@ def graph_error(method, url, sent, client_request_id, replaced=False):
     if code:
         text += ' %s' % code
     text += ': %s' % _snippet(message, limit=1000)
-    if status == 403:
-        text += DELETED_ITEMS_HINT if '/policies/deleteditems' in strip_query(url).lower() else PERMISSION_HINT
+    if status == 403 and permission_hint:
+        text += permission_hint
     if status in (401, 403) and replaced:
         text += ' (refused again with a token signed in for just now, so the refusal is not a stale token)'
     if status == 404 and (code is None or code.lower() not in NOT_FOUND_CODES):

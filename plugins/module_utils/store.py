@@ -13,11 +13,21 @@ __metaclass__ = type
 from ansible_collections.entra.graph.plugins.module_utils.errors import EntraGraphError, GraphError, WriteUnconfirmedError
 from ansible_collections.entra.graph.plugins.module_utils.resource import plan_present
 
+# The permission tables of the deleted items pages (list, get, delete, restore) say "Not supported" for application
+# permissions: an app-only sign-in may be refused there whatever roles it holds.
+DELETED_ITEMS_HINT = (' (Graph documents no application permission for deleted items (policies/deletedItems), only delegated '
+                      'ones, so an app-only sign-in such as a client secret, certificate, workload identity or managed identity '
+                      'may be refused there whatever its roles: sign in as a user with the delegated permission '
+                      'Policy.ReadWrite.CrossTenantAccess and pass that token with auth_method=access_token, or manage the '
+                      'live sync policy with location=partner_policy instead)')
+
 
 class Endpoint:
     """The Graph endpoint of ``resource`` objects at ``path`` (a collection), reached with ``client`` (one API version)."""
 
     path = None
+    # What a refusal (403) of any call here adds to its message: the permissions the endpoint needs.
+    permission_hint = None
 
     def __init__(self, client, resource):
         self.client = client
@@ -36,7 +46,7 @@ class Endpoint:
     def get(self, tenant_id):
         """The object, shaped; None when Graph says it does not exist."""
         path = self.item(tenant_id)
-        found = self.client.get(path, missing_ok=True)
+        found = self.client.get(path, missing_ok=True, permission_hint=self.permission_hint)
         if found is None:
             return None
         return self.shape(self.checked(found, tenant_id, 'GET %s' % path))
@@ -58,7 +68,7 @@ class Endpoint:
         return True
 
     def list(self):
-        return [self.shape(obj) for obj in self.client.list(self.path) if isinstance(obj, dict)]
+        return [self.shape(obj) for obj in self.client.list(self.path, permission_hint=self.permission_hint) if isinstance(obj, dict)]
 
     def read_all(self):
         """Every object keyed by its lower-case tenant ID."""
@@ -74,7 +84,8 @@ class Endpoint:
     def write(self, method, path, body=None, verify_write=None, missing_ok=False):
         # Any 2xx is success: Graph documents 201 for a POST and 204 for PATCH, PUT and DELETE, but an answer
         # with another 2xx status still says the write was done.
-        return self.client.request(method, path, body=body, verify_write=verify_write, missing_ok=missing_ok)
+        return self.client.request(method, path, body=body, verify_write=verify_write, missing_ok=missing_ok,
+                                   permission_hint=self.permission_hint)
 
     def preflight(self, plan):
         """In check mode, the reads that tell whether ``plan`` can be carried out as things stand: a warning
@@ -158,6 +169,8 @@ class Endpoint:
 
 class Restorable(Endpoint):
     """A deleted-items endpoint whose objects ``POST {id}/restore`` brings back to ``live``."""
+
+    permission_hint = DELETED_ITEMS_HINT
 
     def __init__(self, client, resource, live):
         super(Restorable, self).__init__(client, resource)

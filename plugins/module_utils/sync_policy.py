@@ -11,6 +11,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.entra.graph.plugins.module_utils.access_partner import AccessPartners
+from ansible_collections.entra.graph.plugins.module_utils.access_settings import PERMISSION_HINT
 from ansible_collections.entra.graph.plugins.module_utils.errors import GraphError, StateError
 from ansible_collections.entra.graph.plugins.module_utils.resource import Prop, ResourceType
 from ansible_collections.entra.graph.plugins.module_utils.store import Endpoint, Restorable
@@ -46,6 +47,7 @@ class LivePolicies(Endpoint):
     """``/policies/crossTenantAccessPolicy/partners/{tenantId}/identitySynchronization``: the policy in force."""
 
     path = '/policies/crossTenantAccessPolicy/partners'
+    permission_hint = PERMISSION_HINT
 
     def item(self, tenant_id):
         return '%s/%s/identitySynchronization' % (self.path, tenant_id)
@@ -62,7 +64,7 @@ class LivePolicies(Endpoint):
         """Every live policy, from the partners list with ``$expand=identitySynchronization`` (documented on
         List partners, v1.0 and beta): one paged read instead of one per partner."""
         found = {}
-        for partner in self.client.list(self.path + '?$select=tenantId&$expand=identitySynchronization'):
+        for partner in self.client.list(self.path + '?$select=tenantId&$expand=identitySynchronization', permission_hint=self.permission_hint):
             tenant_id = partner.get('tenantId') if isinstance(partner, dict) else None
             policy = partner.get('identitySynchronization') if isinstance(tenant_id, str) else None
             if isinstance(policy, dict) and policy:
