@@ -204,7 +204,6 @@ from ansible_collections.entra.graph.plugins.module_utils.decisions import carry
 from ansible_collections.entra.graph.plugins.module_utils.errors import ConfigurationError
 from ansible_collections.entra.graph.plugins.module_utils.graph_module import GraphModule
 from ansible_collections.entra.graph.plugins.module_utils.resource import API_VERSIONS, choose_api_version, plan_absent
-from ansible_collections.entra.graph.plugins.module_utils.values import validate_tenant_id
 
 
 def ensure_absent(module, partners, tenant_id, current):
@@ -217,7 +216,7 @@ def ensure_absent(module, partners, tenant_id, current):
 
 def decide(module):
     params = module.params
-    tenant_id = validate_tenant_id(params['tenant_id'])
+    tenant_id = module.tenant_id()
     validate_targets(params)
     state = params['state']
     if params['force'] and state != 'absent':

@@ -278,7 +278,6 @@ from ansible_collections.entra.graph.plugins.module_utils.sync_policy import (
     endpoint_for,
     sync_policy_argument_spec,
 )
-from ansible_collections.entra.graph.plugins.module_utils.values import validate_tenant_id
 
 
 def beta_reasons(state, location, desired):
@@ -292,7 +291,7 @@ def beta_reasons(state, location, desired):
 
 def decide(module):
     params = module.params
-    tenant_id = validate_tenant_id(params['tenant_id'])
+    tenant_id = module.tenant_id()
     state = params['state']
     location = params['location']
     if params.get('deleted_date_time') is not None and (state != 'present' or location != 'deleted_items'):
