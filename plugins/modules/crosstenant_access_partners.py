@@ -284,7 +284,7 @@ from ansible_collections.entra.graph.plugins.module_utils.resource import API_VE
 def decide(module):
     may_delete = module.params['state'] in ('deleted', 'overridden')
     return run_bulk(module, ACCESS_PARTNER, lambda client: AccessPartners(client, with_sync_policies=may_delete),
-                    'partner configuration', gathered_partner, keep=keep_signed_in_tenant)
+                    gathered_partner, keep=keep_signed_in_tenant)
 
 
 def main():

@@ -275,12 +275,9 @@ from ansible_collections.entra.graph.plugins.module_utils.sync_policy import (
     SYNC_POLICY,
     DeletedPolicies,
     LivePolicies,
-    collection_for,
+    endpoint_for,
     sync_policy_argument_spec,
 )
-from ansible_collections.entra.graph.plugins.module_utils.values import validate_tenant_id
-
-NOUN = 'sync policy'
 
 
 def beta_reasons(state, location, desired):
@@ -294,7 +291,7 @@ def beta_reasons(state, location, desired):
 
 def decide(module):
     params = module.params
-    tenant_id = validate_tenant_id(params['tenant_id'])
+    tenant_id = module.tenant_id()
     state = params['state']
     location = params['location']
     if params.get('deleted_date_time') is not None and (state != 'present' or location != 'deleted_items'):
@@ -314,16 +311,16 @@ def decide(module):
         live = LivePolicies(module.client(), SYNC_POLICY)
         current = live.get(tenant_id)
         if current is None:
-            plan = restore_then_update(module, DeletedPolicies(module.client(), SYNC_POLICY, live), tenant_id, desired, NOUN)
+            plan = restore_then_update(module, DeletedPolicies(module.client(), SYNC_POLICY, live), tenant_id, desired)
         else:
-            plan = present(module, live, tenant_id, current, desired, NOUN)
+            plan = present(module, live, tenant_id, current, desired)
     else:
-        collection = collection_for(location, module.client())
-        current = collection.get(tenant_id)
+        endpoint = endpoint_for(location, module.client())
+        current = endpoint.get(tenant_id)
         if state == 'absent':
-            plan = carry_out(module, collection, plan_absent(tenant_id, current), NOUN)
+            plan = carry_out(module, endpoint, plan_absent(SYNC_POLICY, tenant_id, current))
         else:
-            plan = present(module, collection, tenant_id, current, desired, NOUN)
+            plan = present(module, endpoint, tenant_id, current, desired)
     return module.object_result(plan, 'crosstenant_sync_partner')
 
 

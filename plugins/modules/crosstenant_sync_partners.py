@@ -300,7 +300,7 @@ from ansible_collections.entra.graph.plugins.module_utils.sync_policy import (
     LOCATIONS,
     SYNC_POLICY,
     bulk_item_check,
-    collection_for,
+    endpoint_for,
     gathered_item,
     sync_policy_argument_spec,
 )
@@ -308,7 +308,7 @@ from ansible_collections.entra.graph.plugins.module_utils.sync_policy import (
 
 def decide(module):
     location = module.params['location']
-    return run_bulk(module, SYNC_POLICY, lambda client: collection_for(location, client), 'sync policy', gathered_item,
+    return run_bulk(module, SYNC_POLICY, lambda client: endpoint_for(location, client), gathered_item,
                     check_item=bulk_item_check(location), reasons=['location=deleted_items'] if location == 'deleted_items' else [])
 
 
