@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC1091,SC2153  # SERIES, PYTHONS_OF and PYTHON_OF come from scripts/pythons.sh
 # Set up what the tests need, idempotently, and quickly when nothing changed:
 #
-#   .venv                  Python 3.11 (or $PYTHON): everything in requirements-dev.txt (ansible-core 2.19,
-#                          lint, docs, changelog, execution environment, tests)
+#   .venv                  everything in requirements-dev.txt (ansible-core 2.19, lint, docs, changelog,
+#                          execution environment, tests), on the Python of the argument 2.19=P.Q, else
+#                          $PYTHON, else the one scripts/pythons.sh picks for 2.19 (3.11 where there is one)
 #   .venv-core-X.Y         for each X.Y=P.Q argument: Python P.Q with ansible-core X.Y and what the
 #                          end-to-end tests need (tests/e2e/requirements.txt)
 #   .venv-sdk              with the argument "sdk": tests/sdk/requirements.txt and pytest
 #   ~/.ansible/test/cache  the pip bootstrap script each of those ansible-test versions looks for there
 #
 # Usage: bash scripts/bootstrap.sh [X.Y=P.Q ...] [sdk]      e.g.  bash scripts/bootstrap.sh 2.21=3.13
-# Environment: PYTHON, the interpreter .venv is made from (default: a Python 3.11, see find_python).
+# Environment: PYTHON, the interpreter .venv is made from when no 2.19=P.Q argument names one.
+# Python P.Q is looked for on PATH, then in $PYENV_ROOT/versions (scripts/pythons.sh, find_python).
 #
 # A venv is made again from scratch when its interpreter changed; when only its requirements
 # changed, they are installed into it where it stands (a test running from it keeps its tools).
@@ -31,38 +34,32 @@ interpreter() {
     "$1" -c 'import os, sys; print(sys.version.split()[0], os.path.realpath(getattr(sys, "_base_executable", None) or sys.executable))'
 }
 
-# find_python P.Q: print the real interpreter (not a venv's) of Python P.Q: python P.Q on PATH
-# outside our venvs, else the newest ~/.pyenv/versions/P.Q.*, else /usr/local/bin or /usr/bin.
-find_python() {
-    local want=$1 candidate found=''
-    local candidates=()
-    candidate=$(PATH=$(tr ':' '\n' <<<"$PATH" | grep -v "^$ROOT/\.venv" | paste -sd: -) command -v "python$want" || true)
-    [[ -n $candidate ]] && candidates+=("$candidate")
-    while IFS= read -r candidate; do
-        candidates+=("$candidate")
-    done < <(compgen -G "${PYENV_ROOT:-$HOME/.pyenv}/versions/$want.*/bin/python$want" | sort -t. -k3,3nr)
-    candidates+=("/usr/local/bin/python$want" "/usr/bin/python$want")
-    for candidate in "${candidates[@]}"; do
-        if [[ -x $candidate ]] && found=$("$candidate" -c '
-import sys
-if "%d.%d" % sys.version_info[:2] == sys.argv[1]:
-    print(sys.executable)' "$want" 2>/dev/null) && [[ -n $found ]]; then
-            printf '%s\n' "$found"
-            return 0
-        fi
-    done
-    return 1
-}
+# shellcheck source=scripts/pythons.sh
+source "$ROOT/scripts/pythons.sh"
+OLDEST=${SERIES[0]}
 
+# .venv's interpreter: the one an argument OLDEST=P.Q names, else $PYTHON, else the Python
+# plan_pythons gives the oldest series.
+for arg in "$@"; do
+    [[ $arg == sdk ]] && continue
+    [[ $arg =~ ^([0-9]+\.[0-9]+)=([0-9]+\.[0-9]+)$ ]] || die "not X.Y=P.Q (an ansible-core series and its Python) nor sdk: $arg"
+    [[ " ${PYTHONS_OF[${BASH_REMATCH[1]}]:-} " == *" ${BASH_REMATCH[2]} "* ]] ||
+        die "ansible-core ${BASH_REMATCH[1]} is not tested on Python ${BASH_REMATCH[2]} (series and their Pythons: scripts/pythons.sh)"
+    if [[ $arg == "$OLDEST="* ]]; then
+        PYTHON=$(find_python "${arg#*=}") || die "no Python ${arg#*=} found for ansible-core $OLDEST (looked on PATH and in ${PYENV_ROOT:-$HOME/.pyenv}/versions)"
+    fi
+done
 if [[ -z ${PYTHON:-} ]]; then
-    PYTHON=$(find_python 3.11 || command -v python3) || die "no Python 3.11 found; set PYTHON"
+    plan_pythons
+    PYTHON=${PYTHON_PATH_OF[$OLDEST]:-} || true
+    [[ -n $PYTHON ]] || die "$(no_python_reason "$OLDEST"); .venv, with every tool, runs on it"
 fi
 command -v "$PYTHON" >/dev/null 2>&1 || die "PYTHON=$PYTHON not found"
 # With .venv/bin first on PATH (scripts/test.sh puts it there), "python3" is the .venv's own
 # interpreter, which is gone once .venv is rebuilt: make the environments from the one behind it.
 PYTHON=$(interpreter "$PYTHON") && PYTHON=${PYTHON#* }
-"$PYTHON" -c 'import sys; sys.exit(sys.version_info[:2] < (3, 11))' \
-    || die "$PYTHON is $("$PYTHON" -V 2>&1); ansible-core 2.19 needs Python 3.11 or newer"
+"$PYTHON" -c 'import sys; sys.exit("%d.%d" % sys.version_info[:2] not in sys.argv[1].split())' "${PYTHONS_OF[$OLDEST]}" \
+    || die "$PYTHON is $("$PYTHON" -V 2>&1); ansible-core $OLDEST (in .venv) runs on Python ${PYTHONS_OF[$OLDEST]// /, }"
 
 # One bootstrap at a time per checkout (scripts/test.sh and scripts/try.sh both call this one):
 # a second one waits instead of rebuilding a venv under the first.
@@ -173,7 +170,8 @@ for arg in "$@"; do
     fi
     [[ $arg =~ ^([0-9]+\.[0-9]+)=([0-9]+\.[0-9]+)$ ]] || die "not X.Y=P.Q (an ansible-core series and its Python) nor sdk: $arg"
     series=${BASH_REMATCH[1]}
-    python=$(find_python "${BASH_REMATCH[2]}") || die "no Python ${BASH_REMATCH[2]} found for ansible-core $series (looked on PATH and in ~/.pyenv/versions)"
+    [[ $series == "$OLDEST" ]] && continue  # .venv, above
+    python=$(find_python "${BASH_REMATCH[2]}") || die "no Python ${BASH_REMATCH[2]} found for ansible-core $series (looked on PATH and in ${PYENV_ROOT:-$HOME/.pyenv}/versions)"
     ensure_venv "$ROOT/.venv-core-$series" "$python" "ansible-core==$series.* $(hash_of "$E2E_REQS")" \
         "ansible-core==$series.*" -r "$E2E_REQS"
     ensure_get_pip "$ROOT/.venv-core-$series"

@@ -1,35 +1,44 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC1091,SC2153  # SERIES, PYTHONS_OF and PYTHON_OF come from scripts/pythons.sh
 # Run every test of the entra.graph collection; on a fresh machine, this sets up what it needs first.
 #
-#   bash scripts/test.sh                   every stage but the opt-in ones
+#   bash scripts/test.sh                   every stage
 #   bash scripts/test.sh sanity units-2.21  only those stages (--list names them, --help says what they do)
 #
 # Stages run in order, each timed (wall clock and CPU); a failing stage does not stop the ones after
-# it. The last line printed is "N passed, N failed", counting stages, and the exit status is
-# non-zero when any stage failed. Each stage's output is also kept in build/test-logs/<stage>.log.
+# it. The last line printed is "N passed, N failed" (", N skipped" when some did not run), counting
+# stages, and the exit status is non-zero when any stage failed. Each stage's output is also kept in
+# build/test-logs/<stage>.log.
+#
+# Each ansible-core series runs on a Python it supports that this machine has (scripts/pythons.sh:
+# PATH, then $PYENV_ROOT/versions), a distinct one per series where there is a choice. The stages of
+# a series with no such Python are not run: the run says so at its start and in its summary, with
+# the command that would provide one, and still exits 0 when every stage that ran passed. Under CI
+# (CI=true) a stage that cannot run fails the run instead, so that CI is never green on less than
+# the whole matrix.
 #
 # ansible-test needs the collection laid out as .../ansible_collections/entra/graph, so the setup
 # stage copies the repo's files (tracked, and untracked but not ignored) to
 # build/collections/ansible_collections/entra/graph; every stage but e2e and sdk works on that copy.
 #
-# Environment: CI=true (or no terminal) turns colour off; PYTHON is passed on to scripts/bootstrap.sh.
+# Environment: CI=true makes a series that cannot run a failure (and, like no terminal, turns colour
+# off); PYTHON, an interpreter for the oldest series and the tools' .venv (scripts/bootstrap.sh).
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT" || exit 1
 
-# The supported ansible-core series, oldest first, and the Python each is tested on (README.md,
-# "Supported versions"). The oldest runs from .venv, with the lint, docs and build tools
+# The supported ansible-core series, oldest first, and the Pythons each supports (SERIES and
+# PYTHONS_OF). The oldest runs from .venv, with the lint, docs and build tools
 # (requirements-dev.txt); each other one from .venv-core-X.Y (scripts/bootstrap.sh).
-SERIES=(2.19 2.20 2.21)
-declare -A PYTHON_OF=([2.19]=3.11 [2.20]=3.12 [2.21]=3.13)
+# shellcheck source=scripts/pythons.sh
+source "$ROOT/scripts/pythons.sh"
 OLDEST=${SERIES[0]}
 NEWEST=${SERIES[-1]}
 
 # sanity and units on every series, e2e on the oldest and the newest
 ALL_STAGES=("${SERIES[@]/#/sanity-}" "${SERIES[@]/#/units-}" "e2e-$OLDEST" "e2e-$NEWEST"
-    coverage lint docs changelog build ee)
-OPT_IN_STAGES=(sdk)
+    coverage lint docs changelog build ee sdk)
 
 BUILD=$ROOT/build
 COLLECTIONS=$BUILD/collections
@@ -38,10 +47,12 @@ LOGS=$BUILD/test-logs
 VENV=$ROOT/.venv
 
 usage() {
+    plan_pythons
     cat <<EOF
-usage: bash scripts/test.sh [STAGE...]     (sanity, units, e2e: every series of that stage)
+usage: bash scripts/test.sh [STAGE...]     (sanity, units, e2e: every series of that stage;
+                                          setup alone: only set up)
 
-Stages, in the order they run (default: all but the opt-in ones):
+Stages, in the order they run (default: all):
   sanity-X.Y  ansible-test sanity on ansible-core X.Y, no ignore entries allowed
   units-X.Y   ansible-test units on ansible-core X.Y; units-$OLDEST measures coverage
   e2e-X.Y     pytest tests/e2e with ansible-core X.Y: playbooks and an ansible-runner job against the
@@ -54,9 +65,10 @@ Stages, in the order they run (default: all but the opt-in ones):
               documentation renders and every module imports
   ee          ansible-builder introspect; the build context of tests/ee/execution-environment.yml
               (the tarball on ansible-core $NEWEST) and of the example under docs/
-Series and their Python: $(for s in "${SERIES[@]}"; do printf '%s on %s  ' "$s" "${PYTHON_OF[$s]}"; done)
-Opt-in stages (run only when named):
-  sdk         pytest tests/sdk in .venv-sdk (tests/sdk/requirements.txt: the Microsoft Graph SDKs)
+  sdk         pytest tests/sdk in .venv-sdk: the Microsoft Graph SDKs (tests/sdk/requirements.txt)
+              against the emulator
+Series, the Pythons each supports, and the one it runs on here (none: its stages are not run):
+$(for s in "${SERIES[@]}"; do printf '  %s on %-16s here: %s\n' "$s" "${PYTHONS_OF[$s]// /, }" "${PYTHON_PATH_OF[$s]:-none}"; done)
 EOF
 }
 
@@ -64,23 +76,25 @@ if [[ ${CI:-} == true || ! -t 1 ]]; then
     COLOR=no
     export NO_COLOR=1 ANSIBLE_NOCOLOR=1 PY_COLORS=0
     unset FORCE_COLOR ANSIBLE_FORCE_COLOR
-    BOLD='' RED='' GREEN='' RESET=''
+    BOLD='' RED='' GREEN='' YELLOW='' RESET=''
 else
     COLOR=yes
-    BOLD=$'\e[1m' RED=$'\e[31m' GREEN=$'\e[32m' RESET=$'\e[0m'
+    BOLD=$'\e[1m' RED=$'\e[31m' GREEN=$'\e[32m' YELLOW=$'\e[33m' RESET=$'\e[0m'
 fi
 export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
 
 # --- which stages --------------------------------------------------------------------------------
 
-selected=" "
+selected=" " named=no
 for arg in "$@"; do
+    named=yes
     case $arg in
         -h | --help) usage && exit 0 ;;
+        setup) ;;  # always runs first
         --list) printf '%s\n' "${ALL_STAGES[@]}" && exit 0 ;;
         sanity | units | e2e) selected+="$(printf '%s ' "${ALL_STAGES[@]}" | grep -o "$arg-[0-9.]* " | tr -d '\n')" ;;
         *)
-            if [[ " ${ALL_STAGES[*]} ${OPT_IN_STAGES[*]} " != *" $arg "* ]]; then
+            if [[ " ${ALL_STAGES[*]} " != *" $arg "* ]]; then
                 printf 'test.sh: unknown stage: %s\n\n' "$arg" >&2
                 usage >&2
                 exit 2
@@ -89,10 +103,19 @@ for arg in "$@"; do
             ;;
     esac
 done
-[[ $selected == " " ]] && selected=" ${ALL_STAGES[*]} "
+[[ $named == no ]] && selected=" ${ALL_STAGES[*]} "
+# Which Python each series runs on; the stages of a series without one are not run.
+plan_pythons
+declare -A NOT_RUN=()  # stage -> why it is not run
 stages=()  # in the canonical order, each once
-for stage in "${ALL_STAGES[@]}" "${OPT_IN_STAGES[@]}"; do
-    [[ $selected == *" $stage "* ]] && stages+=("$stage")
+for stage in "${ALL_STAGES[@]}"; do
+    [[ $selected == *" $stage "* ]] || continue
+    series=${stage#*-}
+    if [[ $stage == *-* && -z ${PYTHON_OF[$series]:-} ]]; then
+        NOT_RUN[$stage]=$(no_python_reason "$series")
+    else
+        stages+=("$stage")
+    fi
 done
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -139,10 +162,17 @@ build_tarball() {
 
 stage_setup() {
     local wanted=() series
-    for series in "${SERIES[@]:1}"; do
-        [[ " ${stages[*]} " == *-"$series "* ]] && wanted+=("$series=${PYTHON_OF[$series]}")
+    for series in "${SERIES[@]}"; do
+        [[ -n ${PYTHON_OF[$series]:-} ]] || continue
+        # .venv (the oldest series and the tools) is always made; a newer series' venv when it runs
+        if [[ $series == "$OLDEST" || " ${stages[*]} " == *-"$series "* ]]; then
+            wanted+=("$series=${PYTHON_OF[$series]}")
+        fi
     done
     [[ " ${stages[*]} " == *" sdk "* ]] && wanted+=(sdk)
+    for series in "${SERIES[@]}"; do
+        printf 'ansible-core %s: %s\n' "$series" "${PYTHON_PATH_OF[$series]:-not run, no Python ${PYTHONS_OF[$series]// /, } here}"
+    done
     bash "$ROOT/scripts/bootstrap.sh" "${wanted[@]}"
     stage_tree
     echo "staged the collection at ${STAGED#"$ROOT"/} ($(find "$STAGED" -path "$STAGED/.git" -prune -o -type f -print | wc -l) files)"
@@ -191,7 +221,7 @@ stage_coverage() {
     ansible_test "$OLDEST" coverage html --venv
     cp -r "$STAGED/tests/output/reports/coverage" "$out/html"
     ansible_test "$OLDEST" coverage report --venv --include 'plugins/*' --show-missing | tee "$out/report.txt"
-    echo "coverage of plugins/ (units on $OLDEST, e2e on $OLDEST and $NEWEST): $(awk '/^TOTAL/ {print $NF}' "$out/report.txt")"
+    echo "coverage of plugins/ (units-$OLDEST and the e2e stages that ran): $(awk '/^TOTAL/ {print $NF}' "$out/report.txt")"
 }
 
 stage_lint() {
@@ -344,7 +374,26 @@ run_stage() {  # NAME
     summary+=("$(printf '%-12s %-24s %s' "$name" "$elapsed" "$result")")
 }
 
+# The stages that cannot run here, a line per series: which, why, and what would provide a Python.
+# Under CI they fail the run.
+report_not_run() {
+    local series stage names colour=$YELLOW verdict='NOT RUN'
+    [[ ${CI:-} == true ]] && colour=$RED verdict='NOT RUN, which fails a CI run'
+    for series in "${SERIES[@]}"; do
+        names=''
+        for stage in "${ALL_STAGES[@]}"; do
+            [[ $stage == *"-$series" && -n ${NOT_RUN[$stage]:-} ]] && names+=" $stage"
+        done
+        [[ -n $names ]] || continue
+        printf '%s%s%s:%s (%s)%s\n' "$colour" "$BOLD" "$verdict" "$names" "${NOT_RUN[${names##* }]}" "$RESET"
+    done
+}
+
 suite_start=$(now_ms)
+if ((${#NOT_RUN[@]} > 0)); then
+    echo
+    report_not_run
+fi
 run_stage setup
 if ((failed == 0)); then
     for name in "${stages[@]}"; do
@@ -353,7 +402,30 @@ if ((failed == 0)); then
 else
     echo "setup failed; no test stage can run" >&2
 fi
+skipped=0
+for name in "${ALL_STAGES[@]}"; do
+    [[ -n ${NOT_RUN[$name]:-} ]] || continue
+    if [[ ${CI:-} == true ]]; then
+        failed=$((failed + 1))
+        summary+=("$(printf '%-12s %-24s %s' "$name" '-' 'FAILED: not run, no Python for it (CI=true)')")
+    else
+        skipped=$((skipped + 1))
+        summary+=("$(printf '%-12s %-24s %s' "$name" '-' 'NOT RUN: no Python for it here')")
+    fi
+done
 printf '\n%sSummary%s (%s total)\n' "$BOLD" "$RESET" "$(seconds $(($(now_ms) - suite_start)))"
 printf '  %s\n' "${summary[@]}"
-printf '%d passed, %d failed\n' "$passed" "$failed"
+if ((${#NOT_RUN[@]} > 0)); then
+    report_not_run
+    if [[ ${CI:-} == true ]]; then
+        printf '%sCI=true: every supported ansible-core series must run, so the stages above count as failed.%s\n' "$RED" "$RESET"
+    else
+        printf '%sThe stages above did not run; the run passes on the stages that ran (under CI=true it would fail).%s\n' "$YELLOW" "$RESET"
+    fi
+fi
+if ((skipped > 0)); then
+    printf '%d passed, %d failed, %d skipped\n' "$passed" "$failed" "$skipped"
+else
+    printf '%d passed, %d failed\n' "$passed" "$failed"
+fi
 exit $((failed > 0))

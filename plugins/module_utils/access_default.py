@@ -11,7 +11,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.entra.graph.plugins.module_utils.access_settings import access_settings, validate_targets
+from ansible_collections.entra.graph.plugins.module_utils.access_settings import PERMISSION_HINT, access_settings, validate_targets
 from ansible_collections.entra.graph.plugins.module_utils.errors import ConfigurationError, GraphError
 from ansible_collections.entra.graph.plugins.module_utils.resource import ResourceType, choose_api_version, overlay_object
 
@@ -41,7 +41,7 @@ class DefaultConfiguration:
 
     def get(self):
         """The object, shaped. It always exists: Graph answers any failure (a 404 included) with an error."""
-        found = self.client.get(self.path)
+        found = self.client.get(self.path, permission_hint=PERMISSION_HINT)
         if not isinstance(found, dict) or not [name for name in found if not name.startswith('@')]:
             raise GraphError('GET %s answered with %s instead of the %s; refusing to use it'
                              % (self.path, 'an empty object' if isinstance(found, dict) else 'something that is not an object',
@@ -50,11 +50,12 @@ class DefaultConfiguration:
 
     def update(self, body):
         """PATCH only what differs; complex values in ``body`` are already complete. Graph answers 204."""
-        self.client.request('PATCH', self.path, body=body)
+        self.client.request('PATCH', self.path, body=body, permission_hint=PERMISSION_HINT)
 
     def reset(self):
         """POST ``resetToSystemDefault`` (204). A lost answer is settled by reading ``isServiceDefault``."""
-        self.client.request('POST', self.path + '/resetToSystemDefault', verify_write=self._is_service_default)
+        self.client.request('POST', self.path + '/resetToSystemDefault', verify_write=self._is_service_default,
+                            permission_hint=PERMISSION_HINT)
 
     def _is_service_default(self):
         found = self.get()

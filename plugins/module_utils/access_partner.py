@@ -10,10 +10,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.entra.graph.plugins.module_utils.access_settings import access_settings, consent_setting
+from ansible_collections.entra.graph.plugins.module_utils.access_settings import PERMISSION_HINT, access_settings, consent_setting
 from ansible_collections.entra.graph.plugins.module_utils.errors import StateError
 from ansible_collections.entra.graph.plugins.module_utils.resource import Prop, ResourceType, plan_absent
-from ansible_collections.entra.graph.plugins.module_utils.store import Collection, Restorable
+from ansible_collections.entra.graph.plugins.module_utils.store import Endpoint, Restorable
 
 ACCESS_PARTNER = ResourceType('microsoft.graph.crossTenantAccessPolicyConfigurationPartner', [
     Prop('is_service_provider', 'isServiceProvider', 'bool'),
@@ -23,16 +23,18 @@ ACCESS_PARTNER = ResourceType('microsoft.graph.crossTenantAccessPolicyConfigurat
     # ones of the v1.0 metadata. Others Graph's answers carry (crossCloudMeetingConfiguration...) pass through as they are.
     read_only=('isInMultiTenantOrganization', 'appServiceConnectInbound', 'm365CollaborationInbound', 'm365CollaborationOutbound'),
     # The create and restore answers Graph documents show these for a partner created from its tenantId alone.
-    created=dict(isInMultiTenantOrganization=False, automaticUserConsentSettings=dict(inboundAllowed=None, outboundAllowed=None)))
+    created=dict(isInMultiTenantOrganization=False, automaticUserConsentSettings=dict(inboundAllowed=None, outboundAllowed=None)),
+    noun='partner configuration')
 
 
 access_partner_argument_spec = ACCESS_PARTNER.argument_spec
 
 
-class AccessPartners(Collection):
+class AccessPartners(Endpoint):
     """``/policies/crossTenantAccessPolicy/partners``: POST creates (201 with the object), PATCH updates."""
 
     path = '/policies/crossTenantAccessPolicy/partners'
+    permission_hint = PERMISSION_HINT
 
     def __init__(self, client, resource=ACCESS_PARTNER, with_sync_policies=False):
         super(AccessPartners, self).__init__(client, resource)
@@ -48,7 +50,7 @@ class AccessPartners(Collection):
             return super(AccessPartners, self).read_all()
         live = self._live_policies()
         found, policies = {}, {}
-        for partner in self.client.list(self.path + '?$expand=identitySynchronization'):
+        for partner in self.client.list(self.path + '?$expand=identitySynchronization', permission_hint=self.permission_hint):
             if not isinstance(partner, dict) or not isinstance(partner.get('tenantId'), str):
                 continue
             partner = dict(partner)
@@ -73,7 +75,7 @@ class AccessPartners(Collection):
                              'which Graph requires to be deleted first; nothing was deleted. Delete it with '
                              'entra.graph.crosstenant_sync_partner (location=partner_policy, state=absent), or set force=true '
                              'to delete both' % tenant_id)
-        return [('deleted_sync_policy', live, plan_absent(tenant_id, policy))]
+        return [('deleted_sync_policy', live, plan_absent(live.resource, tenant_id, policy))]
 
     def _live_policies(self):
         # Imported here: the sync policy's module imports this one (a sync policy belongs to a partner configuration).

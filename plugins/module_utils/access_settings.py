@@ -16,6 +16,10 @@ import re
 from ansible_collections.entra.graph.plugins.module_utils.errors import ConfigurationError
 from ansible_collections.entra.graph.plugins.module_utils.resource import Prop
 
+# What a refusal (403) anywhere under /policies/crossTenantAccessPolicy adds: what the partner configurations, their
+# sync policies and the default configuration need (Graph's permission tables of those pages).
+PERMISSION_HINT = ' (the app or identity needs Policy.ReadWrite.CrossTenantAccess to write, Policy.Read.All to read)'
+
 B2B_SETTINGS = ('b2b_collaboration_inbound', 'b2b_collaboration_outbound', 'b2b_direct_connect_inbound',
                 'b2b_direct_connect_outbound', 'tenant_restrictions')
 

@@ -57,13 +57,13 @@ class MsalHttpClient:
         kwargs.pop('timeout', None)
         return self._checked(self.transport.send('GET', url, params=params, headers=headers, **kwargs))
 
-    def _checked(self, response):
-        self.last_response = response
-        refused = getattr(response, 'wait_refused', None)
-        if refused is not None:
+    def _checked(self, sent):
+        """The answer MSAL reads (a ``requests.Response``), unless Graph asked for a wait longer than the collection's."""
+        response = self.last_response = sent.response
+        if sent.wait_refused is not None:
             raise AuthenticationError('Sign-in: %s %s answered HTTP %d and %s' % (
                 response.request.method, strip_query(response.url), response.status_code,
-                wait_refused_text(refused, response.max_wait)), status=response.status_code)
+                wait_refused_text(sent.wait_refused, sent.max_wait)), status=response.status_code)
         return response
 
     def close(self):

@@ -17,26 +17,27 @@ from ansible_collections.entra.graph.plugins.module_utils.resource import left_o
 PAST = dict(create='created', update='updated', delete='deleted')
 
 
-def carry_out(module, collection, plan, noun):
+def carry_out(module, endpoint, plan):
     """``plan`` carried out unless in check mode; the plan as done. Each write is recorded, so that a failure
     later in the task still reports what was done, and so is a write that landed or may have before a failure."""
-    note = left_out_warning(plan, noun)
+    note = left_out_warning(plan)
     if note:
         module.warn(note)
     try:
-        done = store.carry_out(collection, plan, module.check_mode, module.warn)
+        done = store.carry_out(endpoint, plan, module.check_mode, module.warn)
     except WriteUnconfirmedError as exc:
         module.record('%s the %s of tenant %s' % (PAST.get(plan.action, plan.action) if exc.landed
-                                                  else 'may have ' + PAST.get(plan.action, plan.action), noun, plan.tenant_id))
+                                                  else 'may have ' + PAST.get(plan.action, plan.action), plan.noun, plan.tenant_id))
         raise
     if done.changed and not module.check_mode:
-        module.record('%s the %s of tenant %s' % (PAST[done.action], noun, plan.tenant_id))
+        module.record('%s the %s of tenant %s' % (PAST[done.action], plan.noun, plan.tenant_id))
     return done
 
 
-def restore_then_update(module, deleted, tenant_id, desired, noun):
+def restore_then_update(module, deleted, tenant_id, desired):
     """Restore the object from ``deleted`` (a Restorable), then bring it to ``desired``; the plan as done."""
     live = deleted.live
+    noun = deleted.resource.noun
     before = deleted.get(tenant_id)
     if before is None:
         raise StateError('tenant_id %s has no %s in deleted items and none live, so there is nothing to restore; '
@@ -53,10 +54,10 @@ def restore_then_update(module, deleted, tenant_id, desired, noun):
             module.record('restored the %s of tenant %s from deleted items' % (noun, tenant_id))
             raise
         module.record('restored the %s of tenant %s from deleted items' % (noun, tenant_id))
-    done = carry_out(module, live, plan_present(live.resource, tenant_id, restored, desired, module.api_version), noun)
+    done = carry_out(module, live, plan_present(live.resource, tenant_id, restored, desired, module.api_version))
     done.action, done.before = 'restore', before
     return done
 
 
-def present(module, collection, tenant_id, current, desired, noun):
-    return carry_out(module, collection, plan_present(collection.resource, tenant_id, current, desired, module.api_version), noun)
+def present(module, endpoint, tenant_id, current, desired):
+    return carry_out(module, endpoint, plan_present(endpoint.resource, tenant_id, current, desired, module.api_version))

@@ -49,7 +49,7 @@ class Item:
         self.error = None
         self.failed_action = None
         self.held_back = False
-        # What goes before a delete: (result key, collection, plan) of each dependent object (a partner's sync policy).
+        # What goes before a delete: (result key, endpoint, plan) of each dependent object (a partner's sync policy).
         self.first = []
         # The dependent objects deleted first, by result key.
         self.deleted_first = {}
@@ -127,21 +127,20 @@ class Bulk:
     """One bulk task on ``collection``: ``state`` applied to the listed ``items`` (and, for the states that
     concern the whole collection, to every other object in it)."""
 
-    def __init__(self, module, collection, state, items, noun, requested_api_version, max_concurrency, force=False, keep=None):
+    def __init__(self, module, endpoint, state, items, requested_api_version, max_concurrency, force=False, keep=None):
         self.module = module
-        # With force, what must go before a delete (``collection.before_delete``) is deleted first.
+        # With force, what must go before a delete (``endpoint.before_delete``) is deleted first.
         self.force = force
         # Objects no whole-collection delete may touch: tenant ID -> why. They are read and kept, and said so.
         self.keep = keep or {}
         self.kept = []
-        self.collection = collection
+        self.endpoint = endpoint
         self.state = state
-        self.noun = noun
         self.max_concurrency = max_concurrency
         # Beta-only properties are cleared only where the task could see and meant them.
         self.clear_beta_only = requested_api_version == 'beta'
         self.listed_all = module.params['config'] is None
-        resource = collection.resource
+        resource = endpoint.resource
         self.items = [Item(tenant_id, Item.DELETE if state == 'deleted' else desired,
                            names_beta_only=bool(resource.beta_only(desired)))
                       for dummy, tenant_id, desired in items]
@@ -154,10 +153,10 @@ class Bulk:
 
     def gather(self):
         """Every object the task looks at: the listed ones in config order, then, when the state concerns the whole
-        collection, every other one in the order Graph lists them."""
+        endpoint, every other one in the order Graph lists them."""
         unlisted = Item.READ if self.state == 'gathered' else Item.DELETE
-        if self.whole or self.collection.reads_in_bulk(len(self.items)):
-            found = self.collection.read_all()
+        if self.whole or self.endpoint.reads_in_bulk(len(self.items)):
+            found = self.endpoint.read_all()
             for item in self.items:
                 item.current = found.pop(item.tenant_id, None)
             if self.whole:
@@ -175,13 +174,13 @@ class Bulk:
         """The single module's decision for one object; for "exactly this" (replaced, overridden) what the item
         leaves out is cleared: beta-only properties only when the item names one or beta was asked for."""
         if item.desired == Item.READ:
-            return Plan('none', before=current or {}, after=current or {}, tenant_id=item.tenant_id)
+            return Plan('none', before=current or {}, after=current or {}, tenant_id=item.tenant_id, noun=self.endpoint.resource.noun)
         if item.desired == Item.DELETE:
-            return plan_absent(item.tenant_id, current)
+            return plan_absent(self.endpoint.resource, item.tenant_id, current)
         desired = item.desired
         if self.state in ('replaced', 'overridden'):
-            desired = self.collection.resource.cleared(desired, beta_only=self.clear_beta_only or item.names_beta_only)
-        return plan_present(self.collection.resource, item.tenant_id, current, desired, self.module.api_version)
+            desired = self.endpoint.resource.cleared(desired, beta_only=self.clear_beta_only or item.names_beta_only)
+        return plan_present(self.endpoint.resource, item.tenant_id, current, desired, self.module.api_version)
 
     def decide(self, item):
         """Read (unless already read), decide, and carry out every plan but a delete; a failure is kept on the
@@ -189,14 +188,14 @@ class Bulk:
         action = 'read'
         try:
             if item.current is Item.UNREAD:
-                item.current = self.collection.get(item.tenant_id)
+                item.current = self.endpoint.get(item.tenant_id)
             item.plan = self.plan_for(item, item.current)
             action = item.plan.action
             if action == 'delete':
                 # Decided now, before any delete runs: a delete that cannot go through holds every other back.
-                item.first = self.collection.before_delete(item.tenant_id, self.force)
+                item.first = self.endpoint.before_delete(item.tenant_id, self.force)
                 # Only the live sync policies have one: their delete moves them into deleted items.
-                replaced_by_delete = getattr(self.collection, 'replaced_by_delete', None)
+                replaced_by_delete = getattr(self.endpoint, 'replaced_by_delete', None)
                 if replaced_by_delete is not None:
                     item.replaced = replaced_by_delete(item.tenant_id)
             else:
@@ -207,8 +206,8 @@ class Bulk:
 
     def delete(self, item):
         try:
-            for key, collection, plan in item.first:
-                done = store.carry_out(collection, plan, self.module.check_mode, self.module.warn)
+            for key, endpoint, plan in item.first:
+                done = store.carry_out(endpoint, plan, self.module.check_mode, self.module.warn)
                 if done.changed and not self.module.check_mode:
                     item.written = True
                 item.deleted_first[key] = plan.before
@@ -218,10 +217,10 @@ class Bulk:
         return item
 
     def carry_out(self, item):
-        note = left_out_warning(item.plan, self.noun)
+        note = left_out_warning(item.plan)
         if note:
             self.module.warn(note)
-        item.done = store.carry_out(self.collection, item.plan, self.module.check_mode, self.module.warn)
+        item.done = store.carry_out(self.endpoint, item.plan, self.module.check_mode, self.module.warn)
         item.written = item.written or (item.done.changed and not self.module.check_mode)
 
     @staticmethod
@@ -354,8 +353,8 @@ def by_tenant(objects):
     return dict((obj['tenantId'], obj) for obj in objects)
 
 
-def run_bulk(module, resource, collection_for, noun, to_options, check_item=None, reasons=(), keep=None):
-    """A bulk module's whole decision: ``collection_for(client)`` is where the objects live, ``reasons`` what
+def run_bulk(module, resource, endpoint_for, to_options, check_item=None, reasons=(), keep=None):
+    """A bulk module's whole decision: ``endpoint_for(client)`` is where the objects live, ``reasons`` what
     makes the task need Graph beta whatever its items hold, ``keep(module)`` the objects (tenant ID -> why) that
     a delete of unlisted objects leaves alone. Returns the result; one with ``failed`` set ends the task as failed."""
     params = module.params
@@ -373,12 +372,12 @@ def run_bulk(module, resource, collection_for, noun, to_options, check_item=None
         # An export is read where every property is visible, so that feeding it back clears nothing it missed.
         module.api_version = 'beta'
     client = module.client(pool_size=params['max_concurrency'])
-    bulk = Bulk(module, collection_for(client), state, items, noun, requested, params['max_concurrency'], force=force,
+    bulk = Bulk(module, endpoint_for(client), state, items, requested, params['max_concurrency'], force=force,
                 keep=keep(module) if keep is not None and state in ('overridden', 'deleted') else None)
     bulk.run()
     for kept in bulk.kept:
         module.warn('state=%s keeps the %s of tenant %s although config does not list it: %s'
-                    % (state, noun, kept['tenant_id'], kept['reason']))
+                    % (state, resource.noun, kept['tenant_id'], kept['reason']))
     result = bulk.result(to_options)
     if result.get('failed_partners'):
         result['failed'] = True

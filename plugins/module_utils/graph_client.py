@@ -19,7 +19,6 @@ import uuid
 from ansible_collections.entra.graph.plugins.module_utils.errors import GraphError, WriteUnconfirmedError, redact
 from ansible_collections.entra.graph.plugins.module_utils.transport import (
     LOST_WRITE_HINT,
-    FoundByRead,
     strip_query,
     wait_refused_text,
 )
@@ -37,15 +36,6 @@ MAX_PAGES = 1000
 # - ResourceNotFound: the same meaning in other Graph workloads.
 NOT_FOUND_CODES = frozenset(code.lower() for code in (
     'Request_ResourceNotFound', 'Directory_ObjectNotFound', 'itemNotFound', 'ResourceNotFound'))
-
-PERMISSION_HINT = ' (the app or identity needs Policy.ReadWrite.CrossTenantAccess to write, Policy.Read.All to read)'
-# The permission tables of the deleted items pages (list, get, delete, restore) say "Not supported" for application
-# permissions: an app-only sign-in may be refused there whatever roles it holds.
-DELETED_ITEMS_HINT = (' (Graph documents no application permission for deleted items (policies/deletedItems), only delegated '
-                      'ones, so an app-only sign-in such as a client secret, certificate, workload identity or managed identity '
-                      'may be refused there whatever its roles: sign in as a user with the delegated permission '
-                      'Policy.ReadWrite.CrossTenantAccess and pass that token with auth_method=access_token, or manage the '
-                      'live sync policy with location=partner_policy instead)')
 
 
 class GraphResponse:
@@ -84,14 +74,15 @@ class GraphClient:
     def url(self, path):
         return self.base + path
 
-    def get(self, path, missing_ok=False):
+    def get(self, path, missing_ok=False, permission_hint=None):
         """The JSON a GET returns; None for a 404 that Graph says is a missing object, when ``missing_ok``.
 
         An answer without JSON (empty, or HTML) is an error, never None: None means missing. JSON that
         is not the object asked for (``{}``, a list, another object) is returned for the caller to judge.
+        ``permission_hint`` ends the message of a refusal (403): what the caller's resource needs.
         """
         url = self.url(path)
-        response = self._call('GET', url, missing_ok=missing_ok)
+        response = self._call('GET', url, missing_ok=missing_ok, permission_hint=permission_hint)
         if response is None:
             return None
         if response.payload is None:
@@ -100,13 +91,13 @@ class GraphClient:
                              status=response.status, request_id=response.headers.get('request-id'))
         return response.payload
 
-    def list(self, path):
+    def list(self, path, permission_hint=None):
         """Every item of a collection, following ``@odata.nextLink``."""
         items = []
         url = self.url(path)
         followed = set()
         for dummy in range(MAX_PAGES):
-            response = self._call('GET', url)
+            response = self._call('GET', url, permission_hint=permission_hint)
             page = response.body or {}
             value = page.get('value')
             if not isinstance(value, list):
@@ -128,15 +119,16 @@ class GraphClient:
                                  status=response.status, request_id=response.headers.get('request-id'))
         raise GraphError('GET %s: gave up after %d pages of @odata.nextLink' % (path, MAX_PAGES))
 
-    def request(self, method, path, body=None, missing_ok=False, verify_write=None):
+    def request(self, method, path, body=None, missing_ok=False, verify_write=None, permission_hint=None):
         """Send one Graph call and return a GraphResponse for any 2xx; raise GraphError for anything else.
 
         ``verify_write`` (POST only) is asked whether a POST whose answer was lost landed; see
         ``Transport.send``. ``missing_ok`` returns None for a 404 that Graph says is a missing object.
         """
-        return self._call(method, self.url(path), body=body, missing_ok=missing_ok, verify_write=verify_write)
+        return self._call(method, self.url(path), body=body, missing_ok=missing_ok, verify_write=verify_write,
+                          permission_hint=permission_hint)
 
-    def _call(self, method, url, body=None, missing_ok=False, verify_write=None):
+    def _call(self, method, url, body=None, missing_ok=False, verify_write=None, permission_hint=None):
         data = None if body is None else json.dumps(body, separators=(',', ':'))
         token = self.token_provider.token()
         replaced = False
@@ -153,10 +145,11 @@ class GraphClient:
                 headers['Content-Type'] = 'application/json'
                 kwargs['data'] = data
             non_idempotent = method == 'POST'
-            response = self.transport.send(method, url, idempotent=not non_idempotent,
-                                           verify_write=verify_write if non_idempotent else None, headers=headers, **kwargs)
-            if isinstance(response, FoundByRead):
-                return GraphResponse(200, response.found, {}, lost_answer=True)
+            sent = self.transport.send(method, url, idempotent=not non_idempotent,
+                                       verify_write=verify_write if non_idempotent else None, headers=headers, **kwargs)
+            response = sent.response
+            if response is None:
+                return GraphResponse(200, sent.found, {}, lost_answer=True)
             status = response.status_code
             if status in (401, 403) and not replaced:
                 # A token from the cache (or one Graph took earlier in this task) may have been revoked, or
@@ -172,13 +165,13 @@ class GraphClient:
                 return GraphResponse(status, payload, response.headers, payload=payload, body_kind=_body_kind(response))
             code = graph_error_code(response)
             if status == 404 and code is not None and code.lower() in NOT_FOUND_CODES:
-                if method == 'DELETE' and getattr(response, 'attempts', 1) > 1:
+                if method == 'DELETE' and sent.attempts > 1:
                     # A retried DELETE finds nothing: an earlier attempt whose answer was lost did the delete.
                     return GraphResponse(status, None, response.headers, lost_answer=True)
                 if missing_ok:
                     return None
-            error = graph_error(method, url, response, client_request_id, replaced=replaced)
-            if getattr(response, 'write_may_have_landed', False):
+            error = graph_error(method, url, sent, client_request_id, replaced=replaced, permission_hint=permission_hint)
+            if sent.may_have_landed:
                 raise WriteUnconfirmedError(error.message, landed=False, cause=error)
             raise error
 
@@ -222,8 +215,10 @@ def graph_error_code(response):
     return code if isinstance(code, str) and code else None
 
 
-def graph_error(method, url, response, client_request_id, replaced=False):
-    """A GraphError from an error answer, in Graph's format or not."""
+def graph_error(method, url, sent, client_request_id, replaced=False, permission_hint=None):
+    """A GraphError from an error answer (``sent``, what the transport sent and got), in Graph's format or not;
+    a refusal (403) ends with ``permission_hint``, what the resource asked for needs."""
+    response = sent.response
     status = response.status_code
     request_id = response.headers.get('request-id')
     sent_id = response.headers.get('client-request-id') or client_request_id
@@ -243,22 +238,22 @@ def graph_error(method, url, response, client_request_id, replaced=False):
     if code:
         text += ' %s' % code
     text += ': %s' % _snippet(message, limit=1000)
-    if status == 403:
-        text += DELETED_ITEMS_HINT if '/policies/deleteditems' in strip_query(url).lower() else PERMISSION_HINT
+    if status == 403 and permission_hint:
+        text += permission_hint
     if status in (401, 403) and replaced:
         text += ' (refused again with a token signed in for just now, so the refusal is not a stale token)'
     if status == 404 and (code is None or code.lower() not in NOT_FOUND_CODES):
         text += ('; Graph\'s error code does not say that the object does not exist, so the URL may be wrong: check that '
                  'graph_endpoint is the Graph host alone (such as https://graph.microsoft.com) and that api_version suits it')
-    if getattr(response, 'wait_refused', None) is not None:
-        text += '; Graph ' + wait_refused_text(response.wait_refused, response.max_wait)
-    if getattr(response, 'write_may_have_landed', False):
+    if sent.wait_refused is not None:
+        text += '; Graph ' + wait_refused_text(sent.wait_refused, sent.max_wait)
+    if sent.may_have_landed:
         text += '; ' + LOST_WRITE_HINT
-    if getattr(response, 'attempts', 1) > 1:
-        text += ' (tried %d times)' % response.attempts
+    if sent.attempts > 1:
+        text += ' (tried %d times)' % sent.attempts
     text += ' [request-id: %s, client-request-id: %s]' % (request_id or 'none', sent_id)
     return GraphError(text, status=status, error_code=code, request_id=request_id, client_request_id=sent_id,
-                      attempts=getattr(response, 'attempts', 1))
+                      attempts=sent.attempts)
 
 
 def _snippet(text, limit=300):

@@ -18,7 +18,7 @@ from ansible.module_utils.common.validation import check_type_dict
 from ansible_collections.entra.graph.plugins.module_utils.connection import ConnectionSettings, connection_argument_spec
 from ansible_collections.entra.graph.plugins.module_utils.errors import EntraGraphError, MissingLibraryError
 from ansible_collections.entra.graph.plugins.module_utils.retry import RetryPolicy
-from ansible_collections.entra.graph.plugins.module_utils.values import is_guid
+from ansible_collections.entra.graph.plugins.module_utils.values import is_guid, validate_tenant_id
 
 
 class _Module(AnsibleModule):
@@ -106,6 +106,12 @@ class GraphModule:
             from ansible_collections.entra.graph.plugins.module_utils.graph_client import GraphClient
             self._clients[version] = GraphClient(transport, endpoint, tokens, api_version=version)
         return self._clients[version]
+
+    def tenant_id(self, option='tenant_id'):
+        """The tenant ID the option ``option`` gives, as Graph keys it (a GUID, lower case); None when the task leaves
+        the option out. Anything else fails before any request, naming the option."""
+        value = self.params.get(option)
+        return None if value is None else validate_tenant_id(value, option=option)
 
     def signed_in_tenant(self):
         """The ID of the directory the task signed in to (lower case): the access token's ``tid``, else the ``tenant``

@@ -137,8 +137,10 @@ class ResourceType:
     """A Graph entity type keyed by ``tenantId`` (or, with ``key=None``, a single object such as the default
     configuration), with the properties a module manages."""
 
-    def __init__(self, odata_type, props, read_only=(), created=None, key='tenantId'):
+    def __init__(self, odata_type, props, read_only=(), created=None, key='tenantId', noun=None):
         self.key = key
+        # What messages call one object ("sync policy"): "created the sync policy of tenant ...".
+        self.noun = noun
         self.odata_type = odata_type
         self.props = tuple(props)
         # Properties Graph returns that no option sets; they still belong to the object's shape.
@@ -297,10 +299,11 @@ def _canonical(item):
 class Plan:
     """What a task does to the object of ``tenant_id``: ``create``, ``update``, ``delete`` or ``none``, with
     the body to send, the object it expects afterwards, and ``desired``, what the task asked (nulls
-    included), to decide again from when Graph answers that things changed since the read."""
+    included), to decide again from when Graph answers that things changed since the read. ``noun`` is what
+    messages call the object (the resource's)."""
 
     def __init__(self, action, changed_properties=(), body=None, before=None, after=None, tenant_id=None, desired=None,
-                 left_out=()):
+                 noun=None, left_out=()):
         self.action = action
         # The members of changed complex values that the body leaves out: Graph returned them, no Prop describes them.
         self.left_out = list(left_out)
@@ -310,6 +313,13 @@ class Plan:
         self.after = after
         self.tenant_id = tenant_id
         self.desired = desired
+        self.noun = noun
+
+    def as_done(self, action=None, before=None, after=None):
+        """This plan as carried out: the same object and request, with what really happened."""
+        return Plan(action or self.action, self.changed_properties, body=self.body,
+                    before=self.before if before is None else before, after=self.after if after is None else after,
+                    tenant_id=self.tenant_id, desired=self.desired, noun=self.noun)
 
     @property
     def changed(self):
@@ -321,31 +331,32 @@ def plan_present(resource, tenant_id, current, desired, api_version):
     if current is None:
         body = writable_value(desired)
         after = resource.shape(dict(overlay(resource.created, body), tenantId=tenant_id), api_version)
-        return Plan('create', sorted(body), body=body, before={}, after=after, tenant_id=tenant_id, desired=desired)
+        return Plan('create', sorted(body), body=body, before={}, after=after, tenant_id=tenant_id, desired=desired,
+                    noun=resource.noun)
     names = resource.differences(current, desired)
     if not names:
-        return Plan('none', before=current, after=current, tenant_id=tenant_id, desired=desired)
+        return Plan('none', before=current, after=current, tenant_id=tenant_id, desired=desired, noun=resource.noun)
     left_out = []
     body = resource.patch_body(current, desired, names, left_out)
     return Plan('update', names, body=body, before=current, after=resource.shape(overlay_object(current, body), api_version),
-                tenant_id=tenant_id, desired=desired, left_out=sorted(set(left_out)))
+                tenant_id=tenant_id, desired=desired, noun=resource.noun, left_out=sorted(set(left_out)))
 
 
-def left_out_warning(plan, noun):
+def left_out_warning(plan):
     """What to tell the user when an update of ``plan`` left members of a complex value out; None when it left none."""
     if not plan.left_out:
         return None
     return ('the update of the %s of tenant %s leaves out %s: Graph returned %s, but no option of this collection describes '
             '%s, and Graph refuses a write carrying a member it does not know. Graph keeps a member a PATCH leaves out when '
             'it merges complex values member by member (OData 4.01), and clears it if it replaces the value whole'
-            % (noun, plan.tenant_id, ', '.join(plan.left_out), 'it' if len(plan.left_out) == 1 else 'them',
+            % (plan.noun, plan.tenant_id, ', '.join(plan.left_out), 'it' if len(plan.left_out) == 1 else 'them',
                'it' if len(plan.left_out) == 1 else 'them'))
 
 
-def plan_absent(tenant_id, current):
+def plan_absent(resource, tenant_id, current):
     if current is None:
-        return Plan('none', before={}, after={}, tenant_id=tenant_id)
-    return Plan('delete', before=current, after={}, tenant_id=tenant_id)
+        return Plan('none', before={}, after={}, tenant_id=tenant_id, noun=resource.noun)
+    return Plan('delete', before=current, after={}, tenant_id=tenant_id, noun=resource.noun)
 
 
 def choose_api_version(requested, beta_reasons, option='api_version'):

@@ -11,13 +11,23 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.entra.graph.plugins.module_utils.errors import EntraGraphError, GraphError, WriteUnconfirmedError
-from ansible_collections.entra.graph.plugins.module_utils.resource import Plan, plan_present
+from ansible_collections.entra.graph.plugins.module_utils.resource import plan_present
+
+# The permission tables of the deleted items pages (list, get, delete, restore) say "Not supported" for application
+# permissions: an app-only sign-in may be refused there whatever roles it holds.
+DELETED_ITEMS_HINT = (' (Graph documents no application permission for deleted items (policies/deletedItems), only delegated '
+                      'ones, so an app-only sign-in such as a client secret, certificate, workload identity or managed identity '
+                      'may be refused there whatever its roles: sign in as a user with the delegated permission '
+                      'Policy.ReadWrite.CrossTenantAccess and pass that token with auth_method=access_token, or manage the '
+                      'live sync policy with location=partner_policy instead)')
 
 
-class Collection:
-    """One collection of ``resource`` objects at ``path``, reached with ``client`` (one API version)."""
+class Endpoint:
+    """The Graph endpoint of ``resource`` objects at ``path`` (a collection), reached with ``client`` (one API version)."""
 
     path = None
+    # What a refusal (403) of any call here adds to its message: the permissions the endpoint needs.
+    permission_hint = None
 
     def __init__(self, client, resource):
         self.client = client
@@ -36,7 +46,7 @@ class Collection:
     def get(self, tenant_id):
         """The object, shaped; None when Graph says it does not exist."""
         path = self.item(tenant_id)
-        found = self.client.get(path, missing_ok=True)
+        found = self.client.get(path, missing_ok=True, permission_hint=self.permission_hint)
         if found is None:
             return None
         return self.shape(self.checked(found, tenant_id, 'GET %s' % path))
@@ -58,7 +68,7 @@ class Collection:
         return True
 
     def list(self):
-        return [self.shape(obj) for obj in self.client.list(self.path) if isinstance(obj, dict)]
+        return [self.shape(obj) for obj in self.client.list(self.path, permission_hint=self.permission_hint) if isinstance(obj, dict)]
 
     def read_all(self):
         """Every object keyed by its lower-case tenant ID."""
@@ -74,7 +84,8 @@ class Collection:
     def write(self, method, path, body=None, verify_write=None, missing_ok=False):
         # Any 2xx is success: Graph documents 201 for a POST and 204 for PATCH, PUT and DELETE, but an answer
         # with another 2xx status still says the write was done.
-        return self.client.request(method, path, body=body, verify_write=verify_write, missing_ok=missing_ok)
+        return self.client.request(method, path, body=body, verify_write=verify_write, missing_ok=missing_ok,
+                                   permission_hint=self.permission_hint)
 
     def preflight(self, plan):
         """In check mode, the reads that tell whether ``plan`` can be carried out as things stand: a warning
@@ -84,7 +95,7 @@ class Collection:
         return None
 
     def before_delete(self, tenant_id, force):
-        """What must be deleted before the object of ``tenant_id``, as (result key, collection, plan) each, read
+        """What must be deleted before the object of ``tenant_id``, as (result key, endpoint, plan) each, read
         now; with nothing to delete first, []. Without ``force`` a delete that needs one fails here, before any
         delete of the task runs."""
         return []
@@ -124,8 +135,7 @@ class Collection:
         done = carry_out(self, plan_present(self.resource, plan.tenant_id, current, plan.desired, self.api_version), False, None)
         if ours:
             # The earlier attempt created it: that is what this task did.
-            return Plan('create', plan.changed_properties, body=plan.body, before={}, after=done.after,
-                        tenant_id=plan.tenant_id, desired=plan.desired)
+            return plan.as_done(before={}, after=done.after)
         return done
 
     def created(self, plan, response):
@@ -133,7 +143,7 @@ class Collection:
         the object read back. The create was answered 2xx: a failure after it says that it landed."""
         body = response.body
         if body:
-            return self._done(plan, self.shape(self.checked(body, plan.tenant_id, 'the create answer')))
+            return plan.as_done(after=self.shape(self.checked(body, plan.tenant_id, 'the create answer')))
         what = 'POST %s answered HTTP %s with %s instead of the object' % (self.path, response.status, response.body_kind)
         try:
             found = self.get(plan.tenant_id)
@@ -143,12 +153,7 @@ class Collection:
         if found is None:
             raise WriteUnconfirmedError('%s: the create landed, but reading the object back finds none yet; run the task '
                                         'again to confirm' % what, landed=True)
-        return self._done(plan, found)
-
-    @staticmethod
-    def _done(plan, after):
-        return Plan(plan.action, plan.changed_properties, body=plan.body, before=plan.before, after=after,
-                    tenant_id=plan.tenant_id, desired=plan.desired)
+        return plan.as_done(after=found)
 
     def update(self, tenant_id, body):
         """PATCH only what differs; complex values in ``body`` are already complete."""
@@ -158,12 +163,14 @@ class Collection:
         """The plan as done: an object already gone (another run deleted it since the read) is the state the task
         asks for, reached without this task."""
         if self.write('DELETE', self.item(plan.tenant_id), missing_ok=True) is None:
-            return Plan('none', before=plan.before, after={}, tenant_id=plan.tenant_id)
+            return plan.as_done('none', after={})
         return plan
 
 
-class Restorable(Collection):
-    """A deleted-items collection whose objects ``POST {id}/restore`` brings back to ``live``."""
+class Restorable(Endpoint):
+    """A deleted-items endpoint whose objects ``POST {id}/restore`` brings back to ``live``."""
+
+    permission_hint = DELETED_ITEMS_HINT
 
     def __init__(self, client, resource, live):
         super(Restorable, self).__init__(client, resource)
@@ -191,27 +198,27 @@ class Restorable(Collection):
         return restored
 
     def preflight_restore(self, tenant_id):
-        """As ``Collection.preflight``, for a restore."""
+        """As ``Endpoint.preflight``, for a restore."""
         return None
 
 
-def carry_out(collection, plan, check_mode, warn):
+def carry_out(endpoint, plan, check_mode, warn):
     """The one verb for a plan: carried out on ``collection``, or in check mode only predicted (``warn`` is told
     what the real run would meet as things stand). Returns the plan as done, which says what really happened:
     Graph may answer that things changed since the read."""
     if not plan.changed:
         return plan
     if check_mode:
-        note = collection.preflight(plan)
+        note = endpoint.preflight(plan)
         if note:
             warn(note)
         return plan
     if plan.action == 'create':
-        return collection.create(plan)
+        return endpoint.create(plan)
     if plan.action == 'update':
-        collection.update(plan.tenant_id, plan.body)
+        endpoint.update(plan.tenant_id, plan.body)
         return plan
-    return collection.delete(plan)
+    return endpoint.delete(plan)
 
 
 def _describe(answer):

@@ -77,12 +77,12 @@ class Current:
                         self.role_id)
 
 
-def configuration_options(params):
+def configuration_options(module):
     """The options checked before any request: (target tenant id or None, wanted assignments)."""
+    params = module.params
     if not (params.get('name') or '').strip():
         raise ConfigurationError('name must be the display name of the configuration, got %r' % params.get('name'), option='name')
-    target = params.get('target_tenant_id')
-    target = None if target is None else validate_tenant_id(target, 'target_tenant_id')
+    target = module.tenant_id('target_tenant_id')
     if params.get('reset_scope') and params.get('job_state') != 'restarted':
         raise ConfigurationError('reset_scope goes with job_state: restarted (it is the restart\'s criteria), got job_state: %s'
                                  % params.get('job_state'), option='reset_scope')
@@ -129,7 +129,7 @@ class ConfigurationRun:
     # -- state: present ----------------------------------------------------------------------------
 
     def present(self, name):
-        target, wanted_assignments = configuration_options(self.params)
+        target, wanted_assignments = configuration_options(self.module)
         current = Current(self.tenant, name, self.replication)
         before = current.describe()
         saved_target = current.secrets.get('CompanyId')

@@ -11,9 +11,10 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.entra.graph.plugins.module_utils.access_partner import AccessPartners
+from ansible_collections.entra.graph.plugins.module_utils.access_settings import PERMISSION_HINT
 from ansible_collections.entra.graph.plugins.module_utils.errors import GraphError, StateError
 from ansible_collections.entra.graph.plugins.module_utils.resource import Prop, ResourceType
-from ansible_collections.entra.graph.plugins.module_utils.store import Collection, Restorable
+from ansible_collections.entra.graph.plugins.module_utils.store import Endpoint, Restorable
 
 ODATA_TYPE = '#microsoft.graph.crossTenantIdentitySyncPolicyPartner'
 LOCATIONS = ('deleted_items', 'partner_policy')
@@ -35,17 +36,18 @@ SYNC_POLICY = ResourceType('microsoft.graph.crossTenantIdentitySyncPolicyPartner
     _sync_inbound('group_sync_inbound', 'groupSyncInbound', beta_only=True),
     # In Graph's beta metadata (msgraph-beta-sdk 1.66), not yet on its reference pages.
     _sync_inbound('role_enabled_group_sync_inbound', 'roleEnabledGroupSyncInbound', beta_only=True),
-])
+], noun='sync policy')
 
 
 # The options that describe the object, shared by the single and the bulk module.
 sync_policy_argument_spec = SYNC_POLICY.argument_spec
 
 
-class LivePolicies(Collection):
+class LivePolicies(Endpoint):
     """``/policies/crossTenantAccessPolicy/partners/{tenantId}/identitySynchronization``: the policy in force."""
 
     path = '/policies/crossTenantAccessPolicy/partners'
+    permission_hint = PERMISSION_HINT
 
     def item(self, tenant_id):
         return '%s/%s/identitySynchronization' % (self.path, tenant_id)
@@ -70,7 +72,7 @@ class LivePolicies(Collection):
         """Every live policy, from the partners list with ``$expand=identitySynchronization`` (documented on
         List partners, v1.0 and beta): one paged read instead of one per partner."""
         found = {}
-        for partner in self.client.list(self.path + '?$select=tenantId&$expand=identitySynchronization'):
+        for partner in self.client.list(self.path + '?$select=tenantId&$expand=identitySynchronization', permission_hint=self.permission_hint):
             tenant_id = partner.get('tenantId') if isinstance(partner, dict) else None
             policy = partner.get('identitySynchronization') if isinstance(tenant_id, str) else None
             if isinstance(policy, dict) and policy:
@@ -186,6 +188,6 @@ NO_REPLACED_COPY_READ = ('api_version=v1.0 has no deleted items, so the task can
                          'to see it in replaced_deleted_copy')
 
 
-def collection_for(location, client):
+def endpoint_for(location, client):
     live = LivePolicies(client, SYNC_POLICY)
     return live if location == 'partner_policy' else DeletedPolicies(client, SYNC_POLICY, live)

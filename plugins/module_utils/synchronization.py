@@ -15,7 +15,6 @@ __metaclass__ = type
 from urllib.parse import quote
 
 from ansible_collections.entra.graph.plugins.module_utils.errors import EntraGraphError, GraphError
-from ansible_collections.entra.graph.plugins.module_utils.graph_client import PERMISSION_HINT
 
 # The gallery application Microsoft's cross-tenant synchronization tutorial instantiates.
 TEMPLATE_ID = '518e5f48-1fc8-4c48-9387-9fdf28b0dfe7'
@@ -55,9 +54,8 @@ class SourceTenant:
         except GraphError as exc:
             if exc.status != 403:
                 raise
-            message = exc.message.replace(PERMISSION_HINT, '')
             raise GraphError('%s (the app or identity needs the Microsoft Graph permission %s; grant it with admin '
-                             'consent, then run the task again)' % (message, permission), status=exc.status,
+                             'consent, then run the task again)' % (exc.message, permission), status=exc.status,
                              error_code=exc.error_code, request_id=exc.details.get('request_id'),
                              client_request_id=exc.details.get('client_request_id'))
 

@@ -35,7 +35,7 @@ except ImportError:  # pragma: no cover - exercised through missing_required_lib
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
     _SessionBase = object
 
-USER_AGENT = 'entra.graph/0.2.0 (Ansible collection)'
+USER_AGENT = 'entra.graph/0.3.0 (Ansible collection)'
 
 # requests' own default: connections kept per host when no pool size is asked for.
 DEFAULT_POOL_SIZE = 10
@@ -107,14 +107,23 @@ def check_environment_ca_bundle(environ=None):
         return  # requests reads the first one that is set
 
 
-class FoundByRead:
-    """A write whose answer was lost, found done by ``verify_write``: ``found`` is what the read returned."""
+class Sent:
+    """What ``Transport.send`` came to: the final answer and what sending it learned on the way.
 
-    status_code = None
+    ``response`` is the final ``requests.Response``; None for a write whose answer was lost and that
+    ``verify_write`` found done, ``found`` being what that read returned. ``attempts`` counts the requests
+    sent. ``wait_refused`` is the seconds a ``Retry-After`` asked for beyond the ``max_wait`` the policy
+    accepts (None when no wait was refused). ``may_have_landed`` says that the answer (a 504 to a write
+    nothing could check) hides whether the write landed.
+    """
 
-    def __init__(self, found, attempts):
-        self.found = found
+    def __init__(self, response, attempts, found=None, wait_refused=None, max_wait=None, may_have_landed=False):
+        self.response = response
         self.attempts = attempts
+        self.found = found
+        self.wait_refused = wait_refused
+        self.max_wait = max_wait
+        self.may_have_landed = may_have_landed
 
 
 class AmbiguousWriteError(TransportError):
@@ -142,7 +151,7 @@ class Transport:
                          retry_unreachable=False)
 
     def send(self, method, url, idempotent=True, verify_write=None, **kwargs):
-        """Return the final ``requests.Response`` (or a ``FoundByRead``); raise TransportError when no answer came.
+        """Return what the request came to, a ``Sent``; raise TransportError when no answer came.
 
         429, 503 and 504 answers and connection failures are tried again up to ``policy.max_retries``
         times; a 429, or a 503 with ``Retry-After``, holds back every request of the task for that long.
@@ -170,7 +179,7 @@ class Transport:
                         raise AmbiguousWriteError('%s; %s' % (failure.message, LOST_WRITE_HINT), **failure.details)
                     found = _confirm(verify_write, failure.message)
                     if found is not None:
-                        return FoundByRead(found, attempt)
+                        return Sent(None, attempt, found=found)
                 if retry >= policy.max_retries:
                     raise failure
                 policy.pause(policy.backoff(retry))
@@ -180,30 +189,26 @@ class Transport:
                 # requests opens the CA bundle only when it connects; one that vanished fails here, not as a RequestException.
                 raise TransportError('%s %s failed: TLS configuration: %s; set ca_path to a readable CA bundle'
                                      % (method, strip_query(url), redact(str(exc))), error_kind='tls')
-            response.attempts = attempt
             status = response.status_code
             if status not in RETRYABLE_STATUSES:
-                return response
+                return Sent(response, attempt)
             if status == 504 and not idempotent:
                 # A gateway timeout says nothing about whether the write landed behind it.
                 if verify_write is None:
-                    response.write_may_have_landed = True
-                    return response
+                    return Sent(response, attempt, may_have_landed=True)
                 found = _confirm(verify_write, '%s %s answered HTTP 504' % (method, strip_query(url)))
                 if found is not None:
-                    return FoundByRead(found, attempt)
+                    return Sent(None, attempt, found=found)
                 if retry >= policy.max_retries:
-                    return response
+                    return Sent(response, attempt)
                 policy.pause(policy.backoff(retry))
                 retry += 1
                 continue
             if retry >= policy.max_retries:
-                return response
+                return Sent(response, attempt)
             asked = policy.server_wait(response.headers.get('Retry-After'))
             if policy.too_long(asked):
-                response.wait_refused = asked
-                response.max_wait = policy.max_wait
-                return response
+                return Sent(response, attempt, wait_refused=asked, max_wait=policy.max_wait)
             wait = policy.backoff(retry) if asked is None else asked
             if status == 429 or (status == 503 and asked is not None):
                 policy.hold(wait)  # the whole task waits: Graph throttles the app, not this one request

@@ -211,22 +211,19 @@ from ansible_collections.entra.graph.plugins.module_utils.decisions import carry
 from ansible_collections.entra.graph.plugins.module_utils.errors import ConfigurationError
 from ansible_collections.entra.graph.plugins.module_utils.graph_module import GraphModule
 from ansible_collections.entra.graph.plugins.module_utils.resource import API_VERSIONS, choose_api_version, plan_absent
-from ansible_collections.entra.graph.plugins.module_utils.values import validate_tenant_id
-
-NOUN = 'partner configuration'
 
 
 def ensure_absent(module, partners, tenant_id, current):
     """Delete the partner; its sync policy goes first, and only when ``force`` says so."""
     first = partners.before_delete(tenant_id, module.params['force']) if current is not None else []
     for dummy, live_policies, plan in first:
-        carry_out(module, live_policies, plan, 'sync policy')
-    return carry_out(module, partners, plan_absent(tenant_id, current), NOUN), first[0][2].before if first else {}
+        carry_out(module, live_policies, plan)
+    return carry_out(module, partners, plan_absent(ACCESS_PARTNER, tenant_id, current)), first[0][2].before if first else {}
 
 
 def decide(module):
     params = module.params
-    tenant_id = validate_tenant_id(params['tenant_id'])
+    tenant_id = module.tenant_id()
     validate_targets(params)
     state = params['state']
     if params['force'] and state != 'absent':
@@ -243,9 +240,9 @@ def decide(module):
     if state == 'absent':
         plan, result['deleted_sync_policy'] = ensure_absent(module, partners, tenant_id, current)
     elif state == 'restored' and current is None:
-        plan = restore_then_update(module, DeletedAccessPartners(module.client(), partners), tenant_id, desired, NOUN)
+        plan = restore_then_update(module, DeletedAccessPartners(module.client(), partners), tenant_id, desired)
     else:
-        plan = present(module, partners, tenant_id, current, desired, NOUN)
+        plan = present(module, partners, tenant_id, current, desired)
     result.update(module.object_result(plan, 'crosstenant_access_partner'))
     if result.get('deleted_sync_policy') and 'diff' in result:
         # The sync policy goes too: shown where Graph's $expand puts it, inside the partner configuration.

@@ -99,18 +99,16 @@ partners:
 from ansible_collections.entra.graph.plugins.module_utils.access_partner import AccessPartners, DeletedAccessPartners
 from ansible_collections.entra.graph.plugins.module_utils.graph_module import GraphModule
 from ansible_collections.entra.graph.plugins.module_utils.resource import API_VERSIONS, choose_api_version
-from ansible_collections.entra.graph.plugins.module_utils.values import validate_tenant_id
 
 
 def read(module):
-    tenant_id = module.params.get('tenant_id')
-    tenant_id = None if tenant_id is None else validate_tenant_id(tenant_id)
+    tenant_id = module.tenant_id()
     deleted = module.params['deleted']
     module.api_version = choose_api_version(module.params['api_version'], ['deleted=true'] if deleted else [])
-    collection = AccessPartners(module.client())
+    endpoint = AccessPartners(module.client())
     if deleted:
-        collection = DeletedAccessPartners(module.client(), collection)
-    partners = collection.find(tenant_id)
+        endpoint = DeletedAccessPartners(module.client(), endpoint)
+    partners = endpoint.find(tenant_id)
     return dict(changed=False, partners=partners, api_version=module.api_version)
 
 

@@ -78,6 +78,10 @@ options:
         connection pool is sized to match.
       - When Graph throttles a request (HTTP 429), the module waits as long as Graph's C(Retry-After) asks.
       - V(1) handles one partner after another.
+      - The default follows Graph's identity and access service limits
+        (U(https://learn.microsoft.com/graph/throttling-limits)), 3,000 writes per 150 seconds for an app in a
+        tenant, a sustained 20 writes a second. At the few hundred milliseconds a write takes, 4 at once stay about
+        at that rate, so a large task is not throttled into waits that a higher number would only lengthen.
     type: int
     default: 4
 extends_documentation_fragment:
@@ -280,7 +284,7 @@ from ansible_collections.entra.graph.plugins.module_utils.resource import API_VE
 def decide(module):
     may_delete = module.params['state'] in ('deleted', 'overridden')
     return run_bulk(module, ACCESS_PARTNER, lambda client: AccessPartners(client, with_sync_policies=may_delete),
-                    'partner configuration', gathered_partner, keep=keep_signed_in_tenant)
+                    gathered_partner, keep=keep_signed_in_tenant)
 
 
 def main():

@@ -309,13 +309,10 @@ from ansible_collections.entra.graph.plugins.module_utils.sync_policy import (
     DeletedPolicies,
     LivePolicies,
     NO_REPLACED_COPY_READ,
-    collection_for,
+    endpoint_for,
     soft_delete_reason,
     sync_policy_argument_spec,
 )
-from ansible_collections.entra.graph.plugins.module_utils.values import validate_tenant_id
-
-NOUN = 'sync policy'
 
 
 def beta_reasons(state, location, desired, requested):
@@ -329,7 +326,7 @@ def beta_reasons(state, location, desired, requested):
 
 def decide(module):
     params = module.params
-    tenant_id = validate_tenant_id(params['tenant_id'])
+    tenant_id = module.tenant_id()
     state = params['state']
     location = params['location']
     if params.get('deleted_date_time') is not None and (state != 'present' or location != 'deleted_items'):
@@ -349,23 +346,23 @@ def decide(module):
         live = LivePolicies(module.client(), SYNC_POLICY)
         current = live.get(tenant_id)
         if current is None:
-            plan = restore_then_update(module, DeletedPolicies(module.client(), SYNC_POLICY, live), tenant_id, desired, NOUN)
+            plan = restore_then_update(module, DeletedPolicies(module.client(), SYNC_POLICY, live), tenant_id, desired)
         else:
-            plan = present(module, live, tenant_id, current, desired, NOUN)
+            plan = present(module, live, tenant_id, current, desired)
     else:
         soft_delete = state == 'absent' and location == 'partner_policy'
-        collection = collection_for(location, module.client())
-        current = collection.get(tenant_id)
+        endpoint = endpoint_for(location, module.client())
+        current = endpoint.get(tenant_id)
         if state == 'absent':
             # Read before the delete moves the live policy over it: the copy in deleted items it replaces.
-            replaced = collection.replaced_by_delete(tenant_id) if soft_delete and current is not None else {}
+            replaced = endpoint.replaced_by_delete(tenant_id) if soft_delete and current is not None else {}
             if replaced is None:
                 module.warn(NO_REPLACED_COPY_READ)
-            plan = carry_out(module, collection, plan_absent(tenant_id, current), NOUN)
+            plan = carry_out(module, endpoint, plan_absent(SYNC_POLICY, tenant_id, current))
             if soft_delete:
                 return soft_delete_result(module, plan, replaced if plan.changed else {})
         else:
-            plan = present(module, collection, tenant_id, current, desired, NOUN)
+            plan = present(module, endpoint, tenant_id, current, desired)
     return module.object_result(plan, 'crosstenant_sync_partner')
 
 

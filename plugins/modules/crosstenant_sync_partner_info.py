@@ -106,17 +106,15 @@ partners:
 
 from ansible_collections.entra.graph.plugins.module_utils.graph_module import GraphModule
 from ansible_collections.entra.graph.plugins.module_utils.resource import API_VERSIONS, choose_api_version
-from ansible_collections.entra.graph.plugins.module_utils.sync_policy import LOCATIONS, collection_for
-from ansible_collections.entra.graph.plugins.module_utils.values import validate_tenant_id
+from ansible_collections.entra.graph.plugins.module_utils.sync_policy import LOCATIONS, endpoint_for
 
 
 def read(module):
-    tenant_id = module.params.get('tenant_id')
-    tenant_id = None if tenant_id is None else validate_tenant_id(tenant_id)
+    tenant_id = module.tenant_id()
     location = module.params['location']
     module.api_version = choose_api_version(module.params['api_version'],
                                             ['location=deleted_items'] if location == 'deleted_items' else [])
-    partners = collection_for(location, module.client()).find(tenant_id)
+    partners = endpoint_for(location, module.client()).find(tenant_id)
     return dict(changed=False, partners=partners, api_version=module.api_version)
 
 

@@ -97,6 +97,10 @@ options:
         number; the connection pool is sized to match.
       - When Graph throttles a request (HTTP 429), the module waits as long as Graph's C(Retry-After) asks.
       - V(1) handles one partner after another.
+      - The default follows Graph's identity and access service limits
+        (U(https://learn.microsoft.com/graph/throttling-limits)), 3,000 writes per 150 seconds for an app in a
+        tenant, a sustained 20 writes a second. At the few hundred milliseconds a write takes, 4 at once stay about
+        at that rate, so a large task is not throttled into waits that a higher number would only lengthen.
     type: int
     default: 4
 extends_documentation_fragment:
@@ -319,7 +323,7 @@ from ansible_collections.entra.graph.plugins.module_utils.sync_policy import (
     NO_REPLACED_COPY_READ,
     SYNC_POLICY,
     bulk_item_check,
-    collection_for,
+    endpoint_for,
     gathered_item,
     soft_delete_reason,
     sync_policy_argument_spec,
@@ -333,7 +337,7 @@ def decide(module):
     reasons = ['location=deleted_items'] if location == 'deleted_items' else list(filter(None, [soft_delete_reason(requested, location, deletes)]))
     if deletes and location == 'partner_policy' and requested == 'v1.0':
         module.warn(NO_REPLACED_COPY_READ)
-    return run_bulk(module, SYNC_POLICY, lambda client: collection_for(location, client), 'sync policy', gathered_item,
+    return run_bulk(module, SYNC_POLICY, lambda client: endpoint_for(location, client), gathered_item,
                     check_item=bulk_item_check(location), reasons=reasons)
 
 

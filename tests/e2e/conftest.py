@@ -7,7 +7,8 @@
 
 ``emulator`` (session) is one running emulator; ``emu`` is the same emulator, reset to an empty
 store with no faults, no latency and an empty request log before the test; ``emu_http`` is a
-requests session that trusts the emulator's CA and ignores proxy and CA variables of the machine."""
+requests session that trusts the emulator's CA and ignores proxy and CA variables of the machine;
+``source`` and ``target`` are the emulator's two tenants."""
 
 import os
 import sys
@@ -64,6 +65,22 @@ def emu_http(emulator):
         yield session
     finally:
         session.close()
+
+
+@pytest.fixture
+def source(emu, emu_http):
+    """The emulator's first tenant, the one users are synchronized from."""
+    from tenants_support import Tenant
+
+    return Tenant(emu, emu_http, 0)
+
+
+@pytest.fixture
+def target(emu, emu_http):
+    """The emulator's second tenant, the one users are synchronized to."""
+    from tenants_support import Tenant
+
+    return Tenant(emu, emu_http, 1)
 
 
 @pytest.fixture(scope="session")

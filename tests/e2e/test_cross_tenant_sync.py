@@ -12,10 +12,9 @@ nothing and predicts what the real run then does."""
 
 import os
 
-import pytest
 
 from harness import REPO, of_kind, run_playbook
-from tenants_support import CTS_TEMPLATE, Tenant, cycle, target_user
+from tenants_support import CTS_TEMPLATE, cycle, target_user
 
 EXAMPLE = os.path.join(REPO, "examples", "cross_tenant_sync.yml")
 TARGET_PARTNER = "Target - partner configuration for the source tenant, redeeming its users' invitations automatically"
@@ -51,16 +50,6 @@ def run_example(collection, emu, **options):
 
 def writes(emu):
     return [(entry["method"], entry["path"], entry["status"]) for entry in of_kind(emu.requests(), "graph_write")]
-
-
-@pytest.fixture
-def source(emu, emu_http):
-    return Tenant(emu, emu_http, 0)
-
-
-@pytest.fixture
-def target(emu, emu_http):
-    return Tenant(emu, emu_http, 1)
 
 
 def configurations(tenant):

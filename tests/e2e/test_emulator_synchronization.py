@@ -21,16 +21,6 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 ZERO = "0001-01-01T00:00:00Z"
 
 
-@pytest.fixture
-def source(emu, emu_http):
-    return Tenant(emu, emu_http, 0)
-
-
-@pytest.fixture
-def target(emu, emu_http):
-    return Tenant(emu, emu_http, 1)
-
-
 def jobs_of(sp):
     return "/servicePrincipals/%s/synchronization/jobs" % sp["id"]
 

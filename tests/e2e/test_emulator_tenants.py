@@ -15,21 +15,10 @@ import sys
 import time
 
 import msal
-import pytest
 import requests
 from tenants_support import CTS_TEMPLATE, PARTNERS, Tenant, assign, error_of, instantiate, role_id
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-
-@pytest.fixture
-def source(emu, emu_http):
-    return Tenant(emu, emu_http, 0)
-
-
-@pytest.fixture
-def target(emu, emu_http):
-    return Tenant(emu, emu_http, 1)
 
 
 # ---- tenants -----------------------------------------------------------------------------------

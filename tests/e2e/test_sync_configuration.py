@@ -10,19 +10,9 @@ tenant's side, assignments and purge, pause/start/restart, quarantine, a rerun a
 import pytest
 from harness import diff_lines
 from sync_source_support import CONFIGURATION, INFO, play, source_connection, task, writes
-from tenants_support import PARTNERS, Tenant, allow_inbound, allow_outbound, cycle, instantiate
+from tenants_support import PARTNERS, allow_inbound, allow_outbound, cycle, instantiate
 
 NAME = "Fabrikam"
-
-
-@pytest.fixture
-def source(emu, emu_http):
-    return Tenant(emu, emu_http, 0)
-
-
-@pytest.fixture
-def target(emu, emu_http):
-    return Tenant(emu, emu_http, 1)
 
 
 @pytest.fixture

@@ -9,22 +9,11 @@ more users than Graph's 5 requests per 10 seconds without a 429, also when Graph
 
 import uuid
 
-import pytest
 from harness import of_kind
 from sync_source_support import PROVISION, play, task
-from tenants_support import Tenant, assign, configured, target_user
+from tenants_support import assign, configured, target_user
 
 NAME = "Probe configuration"  # tenants_support.configured's application
-
-
-@pytest.fixture
-def source(emu, emu_http):
-    return Tenant(emu, emu_http, 0)
-
-
-@pytest.fixture
-def target(emu, emu_http):
-    return Tenant(emu, emu_http, 1)
 
 
 def test_a_user_is_provisioned_then_skipped_as_up_to_date(collection, emu, source, target):

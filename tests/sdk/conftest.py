@@ -6,7 +6,7 @@
 """Microsoft's own Graph SDKs (msgraph-sdk for v1.0, msgraph-beta-sdk for beta) as clients of the
 local emulator, signed in with azure-identity's ClientSecretCredential.
 
-Opt-in stage: ``bash scripts/test.sh sdk`` (runs this directory from .venv-sdk, made from
+The ``sdk`` stage of ``bash scripts/test.sh``, in its default run (runs this directory from .venv-sdk, made from
 tests/sdk/requirements.txt). Everything stays on 127.0.0.1: the credential's authority and the SDKs'
 base URLs are the emulator's, both trust only its CA, and any TCP connection elsewhere is refused.
 

@@ -95,9 +95,9 @@ def at_once(call, args):
     return errors
 
 
-def create(collection, tenant_id, body, after):
-    """``collection.create`` of a plan that creates ``body`` and predicts ``after``; the object after it."""
+def create(endpoint, tenant_id, body, after):
+    """``endpoint.create`` of a plan that creates ``body`` and predicts ``after``; the object after it."""
     from ansible_collections.entra.graph.plugins.module_utils.resource import Plan
 
     plan = Plan('create', sorted(body), body=body, before={}, after=after, tenant_id=tenant_id, desired=body)
-    return collection.create(plan).after
+    return endpoint.create(plan).after

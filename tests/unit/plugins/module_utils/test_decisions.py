@@ -19,8 +19,6 @@ from ansible_collections.entra.graph.plugins.module_utils.sync_policy import SYN
 from ansible_collections.entra.graph.tests.unit.helpers import cloud as fake
 from ansible_collections.entra.graph.tests.unit.helpers.client import graph_module
 
-NOUN = 'sync policy'
-
 
 @pytest.fixture(params=[False, True], ids=['real run', 'check mode'])
 def module(request, cloud, secret_auth):
@@ -35,7 +33,7 @@ def collections(module):
 def test_a_create_is_recorded_or_only_predicted(cloud, module):
     live, deleted = collections(module)
 
-    plan = present(module, deleted, fake.PARTNER, None, {'displayName': 'Fabrikam'}, NOUN)
+    plan = present(module, deleted, fake.PARTNER, None, {'displayName': 'Fabrikam'})
     after = plan.after
 
     assert plan.action == 'create' and plan.changed_properties == ['displayName']
@@ -52,7 +50,7 @@ def test_an_update_patches_what_differs(cloud, module):
     current = cloud.put_live(displayName='Old', userSyncInbound={'isSyncAllowed': True})
     live, dummy = collections(module)
 
-    plan = present(module, live, fake.PARTNER, current, {'displayName': 'New', 'userSyncInbound': {'isSyncAllowed': True}}, NOUN)
+    plan = present(module, live, fake.PARTNER, current, {'displayName': 'New', 'userSyncInbound': {'isSyncAllowed': True}})
     after = plan.after
 
     assert (plan.action, plan.changed_properties, plan.body) == ('update', ['displayName'], {'displayName': 'New'})
@@ -68,7 +66,7 @@ def test_an_update_patches_what_differs(cloud, module):
 def test_nothing_to_do_writes_and_records_nothing(cloud, module):
     live, dummy = collections(module)
 
-    done = carry_out(module, live, plan_absent(fake.PARTNER, None), NOUN)
+    done = carry_out(module, live, plan_absent(SYNC_POLICY, fake.PARTNER, None))
 
     assert done.after == {} and cloud.graph() == [] and module.done == []
 
@@ -78,7 +76,7 @@ def test_restore_then_update(cloud, module):
     before = cloud.put_deleted(displayName='Old', deletedDateTime='2025-06-18T23:11:01Z', userSyncInbound={'isSyncAllowed': True})
     dummy, deleted = collections(module)
 
-    plan = restore_then_update(module, deleted, fake.PARTNER, {'displayName': 'New'}, NOUN)
+    plan = restore_then_update(module, deleted, fake.PARTNER, {'displayName': 'New'})
     after = plan.after
 
     assert plan.action == 'restore' and plan.changed and plan.before == before
@@ -98,7 +96,7 @@ def test_restore_with_nothing_to_change_is_still_a_change(cloud, module):
     cloud.put_deleted(displayName='Same')
     dummy, deleted = collections(module)
 
-    plan = restore_then_update(module, deleted, fake.PARTNER, {'displayName': 'Same'}, NOUN)
+    plan = restore_then_update(module, deleted, fake.PARTNER, {'displayName': 'Same'})
     after = plan.after
 
     assert plan.action == 'restore' and plan.changed and plan.changed_properties == []
@@ -110,7 +108,7 @@ def test_nothing_to_restore_says_so_and_what_to_do(cloud, module):
     dummy, deleted = collections(module)
 
     with pytest.raises(StateError) as caught:
-        restore_then_update(module, deleted, fake.PARTNER, {}, NOUN)
+        restore_then_update(module, deleted, fake.PARTNER, {})
 
     assert caught.value.message == ('tenant_id %s has no sync policy in deleted items and none live, so there is nothing to '
                                     'restore; use state=present to create one' % fake.PARTNER)
@@ -126,7 +124,7 @@ def test_an_update_failing_after_the_restore_leaves_the_restore_on_record(cloud,
     dummy, deleted = collections(module)
 
     with pytest.raises(GraphError) as caught:
-        restore_then_update(module, deleted, fake.PARTNER, {'displayName': 'New'}, NOUN)
+        restore_then_update(module, deleted, fake.PARTNER, {'displayName': 'New'})
 
     assert caught.value.status == 403
     assert module.done == ['restored the sync policy of tenant %s from deleted items' % fake.PARTNER]

@@ -13,25 +13,13 @@ __metaclass__ = type
 import json
 
 from ansible_collections.entra.graph.plugins.module_utils.provisioning import MARGIN, Pacer, on_demand_result
+from ansible_collections.entra.graph.tests.unit.helpers.clock import Clock
 
 STATUS_INFO = 'Microsoft.Identity.Health.CPP.Common.DataContracts.SyncFabric.StatusInfo'
 
 
-class Clock:
-    def __init__(self):
-        self.now = 100.0
-        self.slept = []
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.slept.append(seconds)
-        self.now += seconds
-
-
 def test_the_sixth_request_waits_until_the_first_leaves_the_window():
-    clock = Clock()
+    clock = Clock(100.0)
     pacer = Pacer(clock=clock, sleep=clock.sleep)
     sent = []
     for dummy in range(7):
@@ -46,7 +34,7 @@ def test_the_sixth_request_waits_until_the_first_leaves_the_window():
 
 
 def test_no_wait_under_the_limit():
-    clock = Clock()
+    clock = Clock(100.0)
     pacer = Pacer(clock=clock, sleep=clock.sleep)
     for dummy in range(5):
         pacer.wait()

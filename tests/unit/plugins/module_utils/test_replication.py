@@ -12,19 +12,7 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.entra.graph.plugins.module_utils.replication import Replication, ReplicationTimeout
-
-
-class Clock:
-    def __init__(self):
-        self.now = 0.0
-        self.slept = []
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.slept.append(seconds)
-        self.now += seconds
+from ansible_collections.entra.graph.tests.unit.helpers.clock import Clock
 
 
 def test_found_after_a_few_404s_with_growing_pauses():

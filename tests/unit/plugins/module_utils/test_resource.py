@@ -292,8 +292,10 @@ def test_plan_update_and_none():
 def test_plan_absent():
     current = {'tenantId': PARTNER}
 
-    assert (plan_absent(PARTNER, None).action, plan_absent(PARTNER, None).before, plan_absent(PARTNER, None).after) == ('none', {}, {})
-    assert (plan_absent(PARTNER, current).action, plan_absent(PARTNER, current).before, plan_absent(PARTNER, current).after) == ('delete', current, {})
+    assert (plan_absent(SYNC_POLICY, PARTNER, None).action, plan_absent(SYNC_POLICY, PARTNER, None).before,
+            plan_absent(SYNC_POLICY, PARTNER, None).after) == ('none', {}, {})
+    assert (plan_absent(SYNC_POLICY, PARTNER, current).action, plan_absent(SYNC_POLICY, PARTNER, current).before,
+            plan_absent(SYNC_POLICY, PARTNER, current).after) == ('delete', current, {})
 
 
 sync = st.one_of(st.none(), st.fixed_dictionaries({'isSyncAllowed': st.one_of(st.none(), st.booleans())}))

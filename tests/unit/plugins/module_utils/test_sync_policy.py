@@ -19,7 +19,7 @@ from ansible_collections.entra.graph.plugins.module_utils.sync_policy import (
     SYNC_POLICY,
     DeletedPolicies,
     LivePolicies,
-    collection_for,
+    endpoint_for,
     sync_policy_argument_spec,
 )
 from ansible_collections.entra.graph.tests.unit.helpers import cloud as fake
@@ -53,8 +53,8 @@ def test_the_options_that_describe_the_object():
 
 
 def test_each_location_has_its_collection(beta):
-    live = collection_for('partner_policy', beta)
-    deleted = collection_for('deleted_items', beta)
+    live = endpoint_for('partner_policy', beta)
+    deleted = endpoint_for('deleted_items', beta)
 
     assert isinstance(live, LivePolicies) and live.item(fake.PARTNER) == LIVE_ITEM
     assert isinstance(deleted, DeletedPolicies) and deleted.item(fake.PARTNER) == DELETED_COLLECTION + '/' + fake.PARTNER

@@ -13,7 +13,9 @@ __metaclass__ = type
 import pytest
 import requests
 
+from ansible_collections.entra.graph.plugins.module_utils.access_partner import AccessPartners
 from ansible_collections.entra.graph.plugins.module_utils.errors import GraphError, TransportError
+from ansible_collections.entra.graph.plugins.module_utils.sync_policy import SYNC_POLICY, DeletedPolicies, LivePolicies
 from ansible_collections.entra.graph.plugins.module_utils.transport import USER_AGENT
 from ansible_collections.entra.graph.tests.unit.helpers import cloud as fake
 
@@ -112,7 +114,7 @@ def test_a_403_on_deleted_items_says_what_to_do_instead_of_an_app_only_sign_in(c
     cloud.emulator.configure(deleted_items_app_only='forbidden')
 
     with pytest.raises(GraphError) as caught:
-        client.get(ITEM)
+        DeletedPolicies(client, SYNC_POLICY, LivePolicies(client, SYNC_POLICY)).get(fake.PARTNER)
 
     message = caught.value.message
     assert caught.value.status == 403 and caught.value.error_code == 'Authorization_RequestDenied'
@@ -125,7 +127,7 @@ def test_a_403_elsewhere_names_the_permissions(cloud, client, secret_auth):
     cloud.emulator.set_app_roles(fake.CLIENT_ID, [])
 
     with pytest.raises(GraphError) as caught:
-        client.get('/policies/crossTenantAccessPolicy/partners/' + fake.PARTNER)
+        AccessPartners(client).get(fake.PARTNER)
 
     assert 'Policy.ReadWrite.CrossTenantAccess to write, Policy.Read.All to read' in caught.value.message
     assert 'deleted items' not in caught.value.message

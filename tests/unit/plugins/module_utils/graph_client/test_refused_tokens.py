@@ -14,6 +14,7 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.entra.graph.plugins.module_utils.errors import GraphError
+from ansible_collections.entra.graph.plugins.module_utils.sync_policy import SYNC_POLICY, DeletedPolicies
 from ansible_collections.entra.graph.tests.unit.helpers import cloud as fake
 from ansible_collections.entra.graph.tests.unit.helpers.client import at_once, cached_tokens, graph_client, task_client
 
@@ -57,7 +58,7 @@ def test_a_cached_token_from_before_a_grant_is_replaced_and_the_write_done(cloud
     first = task_client(auth, cache_path)
     assert first.get(ITEM, missing_ok=True) is None
     with pytest.raises(GraphError) as refused:
-        first.request('POST', COLLECTION, body=body)
+        DeletedPolicies(first, SYNC_POLICY, None).write('POST', COLLECTION, body=body)
     assert refused.value.status == 403 and 'Policy.ReadWrite.CrossTenantAccess' in refused.value.message
     assert len(cloud.token_requests()) == 1, 'a token just signed in for is not replaced: 403 is the answer'
 
